@@ -1,0 +1,18 @@
+"""Spreadsheet bytes -> validated pandas frames and rejected rows with reasons. No SQL, no Streamlit."""
+
+from loaders.result import REJECT_COLUMNS, LoadError, ReadResult, SheetResult
+from loaders.schedule import ReviewSchedule, add_months, review_due_dates
+from loaders.schema import DATASET_NAMES, DATASETS, Kind
+
+__all__ = [
+    "DATASETS",
+    "DATASET_NAMES",
+    "REJECT_COLUMNS",
+    "Kind",
+    "LoadError",
+    "ReadResult",
+    "ReviewSchedule",
+    "SheetResult",
+    "add_months",
+    "review_due_dates",
+]

@@ -1,0 +1,41 @@
+"""What a loader hands on: accepted records and rejected rows, per sheet, with how the headers matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+REJECT_COLUMNS = ["sheet", "row", "column", "value", "reason"]
+
+
+class LoadError(Exception):
+    """The file cannot be read at all; str() is one line fit to show a user. Nothing is stored."""
+
+
+def empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in REJECT_COLUMNS})
+
+
+@dataclass
+class SheetResult:
+    sheet: str | None  # None for CSV
+    dataset: str  # "orders" | "reviews" | "audits"
+    header_row: int  # Excel row number of the header row
+    column_map: dict[str, str]  # original header text -> canonical column
+    ignored_columns: list[str]  # headers not recognised: kept aside, never an error
+    records: pd.DataFrame  # accepted rows: every canonical column + "source_row" (Excel row number)
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)  # REJECT_COLUMNS, one line per problem
+    skipped_rows: int = 0  # blank, single-cell and totals rows: skipped, not rejected
+
+    @property
+    def rejected_row_count(self) -> int:
+        """Rows rejected (a row with several problems counts once)."""
+        return int(self.rejects["row"].nunique()) if len(self.rejects) else 0
+
+
+@dataclass
+class ReadResult:
+    file_name: str
+    sha256: str  # of the raw bytes
+    sheets: list[SheetResult]
