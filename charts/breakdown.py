@@ -1,0 +1,78 @@
+"""Compliance by team, worker or other group: horizontal bars, best first, coloured and labelled by RAG."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.layout import BASE_LAYOUT, no_records_figure, percent_text
+from charts.palette import RAG_COLOURS, RAG_WORDS, TARGET_LINE
+
+BLANK_GROUP = "(blank)"
+
+
+def breakdown_bar(
+    rows: pd.DataFrame,
+    group_title: str,
+    *,
+    target: float | None = None,
+    title: str | None = None,
+    counted: str = "due",
+) -> go.Figure:
+    """One bar per group (columns group, met, missed, rate, rag), sorted by rate, highest at the top.
+
+    Groups with no rate go to the bottom as grey "No rate" bars. `customdata` holds the group label so a
+    click can filter the case list; `target`, when given, is drawn as a dashed vertical line.
+    """
+    if rows.empty:
+        return no_records_figure(title)
+    ordered = rows.assign(
+        group=rows["group"].fillna(BLANK_GROUP).astype(str), rate=rows["rate"].astype(float)
+    )
+    ordered = ordered.sort_values(["rate", "group"], ascending=[False, True], na_position="last")
+    rates = ordered["rate"]
+    words = ordered["rag"].map(RAG_WORDS)
+    met = ordered["met"].fillna(0).astype(int).astype(str)
+    denominator = (ordered["met"].fillna(0) + ordered["missed"].fillna(0)).astype(int).astype(str)
+    counts = "(" + met + " of " + denominator + " " + counted + ")"
+    text = (percent_text(rates) + " " + words + " " + counts).where(rates.notna(), words)
+
+    figure = go.Figure()
+    figure.add_bar(
+        x=rates.fillna(0).tolist(),
+        y=ordered["group"].tolist(),
+        orientation="h",
+        name="Compliance rate",
+        marker={
+            "color": ordered["rag"].map(RAG_COLOURS).tolist(),
+            "line": {"color": "#333333", "width": 0.5},
+        },
+        text=text.tolist(),
+        textposition="outside",
+        cliponaxis=False,
+        customdata=ordered["group"].tolist(),
+        hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
+    )
+    if target is not None:
+        figure.add_vline(
+            x=target,
+            line={"color": TARGET_LINE, "dash": "dash", "width": 2},
+            layer="below",  # keeps the bar labels readable where they cross the line
+            annotation_text=f"Target {target:g}%",
+            annotation_position="top",
+        )
+    figure.update_layout(
+        **BASE_LAYOUT,
+        title=title,
+        showlegend=False,
+        height=max(260, 36 * len(ordered) + 120),
+        clickmode="event+select",
+        xaxis={
+            "range": [0, 130],
+            "ticksuffix": "%",
+            "title": "Compliance rate",
+            "tickvals": [0, 25, 50, 75, 100],
+        },
+        yaxis={"title": group_title, "autorange": "reversed", "type": "category", "automargin": True},
+    )
+    return figure

@@ -1,0 +1,126 @@
+"""How long things took, and how audit grades spread: the shape behind a single compliance rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.layout import BASE_LAYOUT, no_records_figure
+from charts.palette import (
+    GRADE_COLOURS,
+    GRADE_LABELS,
+    GRADE_TEXT_COLOURS,
+    INVALID,
+    OVER_TIMESCALE,
+    TARGET_LINE,
+    WITHIN_TIMESCALE,
+)
+
+
+def _tail_start(limit: int) -> int:
+    """Days from which the long tail is pooled into one "or more" bar, so a few outliers don't squash it."""
+    return max(3 * limit, limit + 10)
+
+
+def days_taken_histogram(
+    statuses: pd.DataFrame, limit: int, unit_label: str, *, title: str | None = None
+) -> go.Figure:
+    """Records per number of days taken (columns days_taken, status), split at the timescale `limit`.
+
+    Bars up to `limit` are "Within timescale", later ones "Over timescale", negative ones (to-date
+    before from-date) "Invalid". Days from 3 x limit (at least limit + 10) are pooled into one bar.
+    The dashed line sits on the boundary between day `limit` and day `limit + 1` (x = limit + 0.5),
+    so every bar left of it met the timescale. Excluded records are left out.
+    """
+    taken = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype(int)
+    if taken.empty:
+        return no_records_figure(title)
+    tail = _tail_start(limit)
+    counts = taken.clip(lower=-1, upper=tail).value_counts().sort_index()
+    days = counts.index.to_numpy()
+    labels = pd.Series(days.astype(str), index=counts.index)
+    labels[days == tail] = f"{tail} or more"
+    labels[days == -1] = "before the start date"
+
+    figure = go.Figure()
+    groups = (
+        ("Within timescale", (days >= 0) & (days <= limit), WITHIN_TIMESCALE),
+        ("Over timescale", days > limit, OVER_TIMESCALE),
+        ("Invalid (date before start)", days < 0, INVALID),
+    )
+    for name, in_group, colour in groups:
+        if not in_group.any():
+            continue
+        figure.add_bar(
+            x=days[in_group].tolist(),
+            y=counts.to_numpy()[in_group].tolist(),
+            name=name,
+            marker={"color": colour},
+            customdata=labels.to_numpy()[in_group].tolist(),
+            hovertemplate=f"%{{customdata}} {unit_label}: %{{y}} records<extra>{name}</extra>",
+        )
+    figure.add_vline(
+        x=limit + 0.5,
+        line={"color": TARGET_LINE, "dash": "dash", "width": 2},
+        annotation_text=f"Limit: {limit} {unit_label}",
+        annotation_position="top right",
+    )
+    figure.update_layout(
+        **BASE_LAYOUT,
+        title=title,
+        barmode="overlay",
+        bargap=0.1,
+        xaxis={"title": f"Time taken ({unit_label})", "dtick": max(1, round(tail / 15))},
+        yaxis={"title": "Records"},
+    )
+    return figure
+
+
+def grade_distribution(audits: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Audits per quarter stacked by Care Inspectorate grade (1 Unsatisfactory at the bottom, 6 on top)."""
+    graded = audits.dropna(subset=["quarter", "grade"])
+    if graded.empty:
+        return no_records_figure(title)
+    counts = pd.crosstab(graded["quarter"].astype(str), graded["grade"].astype(int))
+    counts = counts.reindex(columns=list(GRADE_LABELS), fill_value=0).sort_index()
+    totals = counts.sum(axis=1)
+    shares = counts.div(totals, axis=0).mul(100).round().astype(int)
+    quarters = counts.index.tolist()
+
+    figure = go.Figure()
+    for grade in sorted(GRADE_LABELS):
+        hover = (
+            "<b>"
+            + counts.index.to_series()
+            + f"</b><br>{GRADE_LABELS[grade]}: "
+            + counts[grade].astype(str)
+            + " of "
+            + totals.astype(str)
+            + " audits ("
+            + shares[grade].astype(str)
+            + "%)"
+        )
+        figure.add_bar(
+            x=quarters,
+            y=counts[grade].tolist(),
+            name=GRADE_LABELS[grade],
+            marker={"color": GRADE_COLOURS[grade]},
+            text=np.where(counts[grade] > 0, counts[grade].astype(str), "").tolist(),
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,  # with uniformtext "hide", counts that don't fit are hidden, not turned sideways
+            textfont={"color": GRADE_TEXT_COLOURS[grade]},
+            customdata=quarters,
+            hovertext=hover.tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    figure.update_layout(
+        **{**BASE_LAYOUT, "legend": {**BASE_LAYOUT["legend"], "traceorder": "reversed"}},
+        title=title,
+        barmode="stack",
+        uniformtext={"minsize": 9, "mode": "hide"},
+        xaxis={"type": "category", "title": None},
+        yaxis={"title": "Audits"},
+    )
+    return figure

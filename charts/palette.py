@@ -1,0 +1,34 @@
+"""Colours and words shared by every chart.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of colour
+blindness; every coloured mark also carries a word, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from loaders.schema import GRADE_WORDS
+
+RAG_COLOURS: dict[str, str] = {
+    "green": "#009E73",  # Okabe-Ito bluish green
+    "amber": "#E69F00",  # Okabe-Ito orange
+    "red": "#D55E00",  # Okabe-Ito vermillion
+    "grey": "#999999",  # no rate: nothing fell due
+}
+RAG_WORDS: dict[str, str] = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No rate"}
+
+WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
+OVER_TIMESCALE = RAG_COLOURS["red"]
+INVALID = RAG_COLOURS["grey"]
+TARGET_LINE = "#000000"
+
+# Sequential viridis steps (colour-blind safe), darkest for the worst grade; text colour readable on each.
+GRADE_COLOURS: dict[int, str] = {
+    1: "#440154",
+    2: "#414487",
+    3: "#2A788E",
+    4: "#22A884",
+    5: "#7AD151",
+    6: "#FDE725",
+}
+GRADE_TEXT_COLOURS: dict[int, str] = {1: "white", 2: "white", 3: "white", 4: "black", 5: "black", 6: "black"}
+GRADE_LABELS: dict[int, str] = {grade: f"{grade} {word}" for grade, word in GRADE_WORDS.items()}

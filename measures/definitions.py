@@ -1,0 +1,124 @@
+"""The ten measures of SPEC section 3, in the order every table and report lists them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+MeasureKind = Literal["timescale", "proportion"]
+MeasureArea = Literal["assessment", "reviews", "quality"]
+
+
+@dataclass(frozen=True)
+class MeasureDef:
+    """One measure.
+
+    For a timescale measure `from_column` and `to_column` are the two dates the rule is measured
+    between. For a proportion measure `from_column` is the date that places the record in a quarter
+    (review_held, audit_date) and `to_column` is the column that decides met / missed
+    (participated, needs_tool, grade).
+    """
+
+    id: str
+    title: str
+    dataset: str
+    kind: MeasureKind
+    from_column: str
+    to_column: str
+    area: MeasureArea
+
+
+MEASURES: tuple[MeasureDef, ...] = (
+    MeasureDef(
+        "first_contact",
+        "First contact",
+        "orders",
+        "timescale",
+        "order_date",
+        "first_contact",
+        "assessment",
+    ),
+    MeasureDef("induction", "Induction", "orders", "timescale", "order_date", "induction", "assessment"),
+    MeasureDef(
+        "upw_start",
+        "Unpaid work start",
+        "orders",
+        "timescale",
+        "order_date",
+        "upw_start",
+        "assessment",
+    ),
+    MeasureDef(
+        "lscmi",
+        "LS/CMI assessment completed",
+        "orders",
+        "timescale",
+        "order_date",
+        "lscmi_completed",
+        "assessment",
+    ),
+    MeasureDef(
+        "cmp",
+        "Case management plan completed",
+        "orders",
+        "timescale",
+        "order_date",
+        "cmp_completed",
+        "assessment",
+    ),
+    MeasureDef(
+        "review_on_time",
+        "Review held on time",
+        "reviews",
+        "timescale",
+        "review_due",
+        "review_held",
+        "reviews",
+    ),
+    MeasureDef(
+        "review_recorded",
+        "Review recorded on time",
+        "reviews",
+        "timescale",
+        "review_held",
+        "recorded",
+        "reviews",
+    ),
+    MeasureDef(
+        "review_participation",
+        "Person took part in review",
+        "reviews",
+        "proportion",
+        "review_held",
+        "participated",
+        "reviews",
+    ),
+    MeasureDef(
+        "review_needs_tool",
+        "Needs review tool completed",
+        "reviews",
+        "proportion",
+        "review_held",
+        "needs_tool",
+        "reviews",
+    ),
+    MeasureDef(
+        "audit_good",
+        "Case recording audit graded Good or better",
+        "audits",
+        "proportion",
+        "audit_date",
+        "grade",
+        "quality",
+    ),
+)
+
+MEASURE_IDS: tuple[str, ...] = tuple(measure.id for measure in MEASURES)
+MEASURES_BY_ID: dict[str, MeasureDef] = {measure.id: measure for measure in MEASURES}
+TIMESCALE_IDS: tuple[str, ...] = tuple(m.id for m in MEASURES if m.kind == "timescale")
+
+# Precedence order of SPEC 3.2: the first that applies wins.
+STATUSES: tuple[str, ...] = ("excluded", "invalid", "met", "missed", "pending")
+
+# A grade of 4 (Good) or better meets audit_good (SPEC 3.3).
+GOOD_GRADE = 4

@@ -1,0 +1,248 @@
+"""The editable settings behind the measures: rules, targets, local holidays and the review schedule.
+
+Settings travel as a JSON-safe document (stored by `store.save_settings`, imported from TOML by the
+command line). `settings_from_document` is the one gate a document passes through: anything it cannot
+use is a `SettingsError` whose message is one line naming the offending field, and anything missing is
+filled from the defaults, so an old or partial document keeps working.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from loaders.schedule import ReviewSchedule
+from measures.definitions import MEASURE_IDS, TIMESCALE_IDS
+
+RuleUnit = Literal["working_days", "calendar_days", "weeks", "calendar_months"]
+RULE_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "weeks", "calendar_months")
+
+# Large enough for any real rule, small enough that a due date cannot overflow datetime64[ns].
+MAX_RULE_NUMBER = 999
+MAX_SCHEDULE_MONTHS = 120
+DEFAULT_TARGETS_FROM = date(2000, 1, 1)
+DEFAULT_AMBER_MARGIN = 5.0
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DOCUMENT_PARTS: tuple[str, ...] = ("rules", "targets", "local_holidays", "review_schedule")
+
+
+class SettingsError(ValueError):
+    """A settings document cannot be used; str() is one line naming the field at fault."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """'Within `number` `unit`s of the from date' (SPEC 3.2)."""
+
+    number: int
+    unit: RuleUnit
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target percentage in force from `effective_from` until the next target's date."""
+
+    effective_from: date
+    target: float
+    amber_margin: float = DEFAULT_AMBER_MARGIN
+
+
+@dataclass(frozen=True)
+class Settings:
+    rules: dict[str, Rule]  # timescale measure id -> rule
+    targets: dict[str, list[Target]]  # measure id -> targets, oldest first
+    local_holidays: list[date] = field(default_factory=list)  # the council's own non-working days
+    review_schedule: ReviewSchedule = ReviewSchedule()
+
+
+DEFAULT_RULES: dict[str, Rule] = {
+    "first_contact": Rule(1, "working_days"),
+    "induction": Rule(5, "working_days"),
+    "upw_start": Rule(7, "working_days"),
+    "lscmi": Rule(28, "calendar_days"),
+    "cmp": Rule(28, "calendar_days"),
+    "review_on_time": Rule(0, "working_days"),
+    "review_recorded": Rule(5, "working_days"),
+}
+_DEFAULT_TARGET_PERCENT = {measure_id: 90.0 for measure_id in MEASURE_IDS} | {"audit_good": 80.0}
+
+
+def default_settings() -> Settings:
+    """SPEC defaults: national-guidance rules, placeholder targets of 90% (80% for audit_good)."""
+    return Settings(
+        rules=dict(DEFAULT_RULES),
+        targets={
+            measure_id: [Target(DEFAULT_TARGETS_FROM, _DEFAULT_TARGET_PERCENT[measure_id])]
+            for measure_id in MEASURE_IDS
+        },
+        local_holidays=[],
+        review_schedule=ReviewSchedule(),
+    )
+
+
+def settings_to_document(settings: Settings) -> dict[str, Any]:
+    """A JSON-safe document that `settings_from_document` turns back into equal settings."""
+    schedule = settings.review_schedule
+    return {
+        "rules": {
+            measure_id: {"number": rule.number, "unit": rule.unit}
+            for measure_id, rule in settings.rules.items()
+        },
+        "targets": {
+            measure_id: [
+                {
+                    "effective_from": target.effective_from.isoformat(),
+                    "target": target.target,
+                    "amber_margin": target.amber_margin,
+                }
+                for target in targets
+            ]
+            for measure_id, targets in settings.targets.items()
+        },
+        "local_holidays": [day.isoformat() for day in settings.local_holidays],
+        "review_schedule": {
+            "first_months": schedule.first_months,
+            "second_months": schedule.second_months,
+            "interval_months": schedule.interval_months,
+        },
+    }
+
+
+def settings_from_document(document: dict[str, Any] | None) -> Settings:
+    """Validated settings from a document; missing parts, measures and fields fall back to defaults.
+
+    Unknown parts or measure ids are errors rather than ignored, so a typo in an imported file is
+    reported instead of silently leaving the default in force.
+    """
+    if document is None:
+        document = {}
+    _expect(isinstance(document, dict), "settings: expected a table of parts")
+    _reject_unknown(document, DOCUMENT_PARTS, "settings")
+    defaults = default_settings()
+    return Settings(
+        rules=_rules(document.get("rules", {}), defaults.rules),
+        targets=_targets(document.get("targets", {}), defaults.targets),
+        local_holidays=_local_holidays(document.get("local_holidays", [])),
+        review_schedule=_review_schedule(document.get("review_schedule", {})),
+    )
+
+
+def settings_from_toml(text: str | bytes) -> Settings:
+    """Settings from a TOML file laid out like the document (for `cli.py settings import FILE`).
+
+    TOML dates may be written bare (`effective_from = 2021-04-01`) or quoted.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SettingsError(f"settings file: not UTF-8 text ({error.reason})") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"settings file: not valid TOML ({error})") from None
+    return settings_from_document(document)
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise SettingsError(message)
+
+
+def _reject_unknown(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise SettingsError(f"{where}.{unknown[0]}: unknown field (expected {', '.join(allowed)})")
+
+
+def _rules(part: Any, defaults: dict[str, Rule]) -> dict[str, Rule]:
+    _expect(isinstance(part, dict), "rules: expected a table of measure ids")
+    rules = dict(defaults)
+    for measure_id, value in part.items():
+        where = f"rules.{measure_id}"
+        _expect(measure_id in TIMESCALE_IDS, f"{where}: not a timescale measure id")
+        _expect(isinstance(value, dict), f"{where}: expected a table with number and unit")
+        _reject_unknown(value, ("number", "unit"), where)
+        _expect("number" in value and "unit" in value, f"{where}: needs both number and unit")
+        number = _whole_number(value["number"], f"{where}.number", 0, MAX_RULE_NUMBER)
+        unit = value["unit"]
+        _expect(unit in RULE_UNITS, f"{where}.unit: {unit!r} is not one of {', '.join(RULE_UNITS)}")
+        rules[measure_id] = Rule(number, unit)
+    return rules
+
+
+def _targets(part: Any, defaults: dict[str, list[Target]]) -> dict[str, list[Target]]:
+    _expect(isinstance(part, dict), "targets: expected a table of measure ids")
+    targets = {measure_id: list(values) for measure_id, values in defaults.items()}
+    for measure_id, values in part.items():
+        where = f"targets.{measure_id}"
+        _expect(measure_id in MEASURE_IDS, f"{where}: unknown measure id")
+        _expect(isinstance(values, list) and len(values) > 0, f"{where}: expected a list of targets")
+        parsed = [_target(value, f"{where}[{index}]") for index, value in enumerate(values)]
+        dates = [target.effective_from for target in parsed]
+        _expect(len(set(dates)) == len(dates), f"{where}: two targets share an effective_from date")
+        targets[measure_id] = sorted(parsed, key=lambda target: target.effective_from)
+    return targets
+
+
+def _target(value: Any, where: str) -> Target:
+    _expect(isinstance(value, dict), f"{where}: expected a table with effective_from and target")
+    _reject_unknown(value, ("effective_from", "target", "amber_margin"), where)
+    _expect("effective_from" in value and "target" in value, f"{where}: needs effective_from and target")
+    return Target(
+        effective_from=_date(value["effective_from"], f"{where}.effective_from"),
+        target=_percentage(value["target"], f"{where}.target"),
+        amber_margin=_percentage(value.get("amber_margin", DEFAULT_AMBER_MARGIN), f"{where}.amber_margin"),
+    )
+
+
+def _local_holidays(part: Any) -> list[date]:
+    _expect(isinstance(part, list), "local_holidays: expected a list of dates")
+    days = {_date(value, f"local_holidays[{index}]") for index, value in enumerate(part)}
+    return sorted(days)
+
+
+def _review_schedule(part: Any) -> ReviewSchedule:
+    _expect(isinstance(part, dict), "review_schedule: expected a table")
+    names = ("first_months", "second_months", "interval_months")
+    _reject_unknown(part, names, "review_schedule")
+    default = ReviewSchedule()
+    values = {
+        name: _whole_number(
+            part.get(name, getattr(default, name)), f"review_schedule.{name}", 1, MAX_SCHEDULE_MONTHS
+        )
+        for name in names
+    }
+    return ReviewSchedule(**values)
+
+
+def _whole_number(value: Any, where: str, low: int, high: int) -> int:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    is_whole = is_number and math.isfinite(value) and float(value).is_integer()
+    _expect(is_whole and low <= value <= high, f"{where}: expected a whole number from {low} to {high}")
+    return int(value)
+
+
+def _percentage(value: Any, where: str) -> float:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    _expect(
+        is_number and math.isfinite(value) and 0 <= value <= 100, f"{where}: expected a number from 0 to 100"
+    )
+    return float(value)
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise SettingsError(f"{where}: expected a date written YYYY-MM-DD")

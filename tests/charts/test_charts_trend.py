@@ -1,0 +1,90 @@
+"""Quarterly trend chart: RAG shown by colour AND words, target line, clickable quarters."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from charts import NO_RECORDS, RAG_COLOURS, RAG_WORDS, compliance_trend, sparkline
+
+
+def quarterly_rows() -> pd.DataFrame:
+    # Deliberately out of order: the chart must still run in quarter order.
+    return pd.DataFrame(
+        {
+            "measure": "lscmi",
+            "quarter": ["2020-21 Q2", "2020-21 Q1", "2020-21 Q3", "2020-21 Q4"],
+            "met": [35, 46, 12, 0],
+            "missed": [5, 4, 8, 0],
+            "pending": [0, 0, 1, 3],
+            "excluded": [1, 2, 0, 0],
+            "invalid": [0, 1, 0, 0],
+            "rate": [87.5, 92.0, 60.0, float("nan")],
+            "target": [90.0, 90.0, 95.0, 95.0],
+            "amber_margin": 5.0,
+            "rag": ["amber", "green", "red", "grey"],
+        }
+    )
+
+
+def traces(figure) -> dict[str, dict]:
+    return {trace["name"]: trace for trace in figure.to_dict()["data"]}
+
+
+def test_bars_run_in_quarter_order_coloured_by_rag() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "LS/CMI within 28 days"))["Compliance rate"]
+    assert list(bars["x"]) == ["2020-21 Q1", "2020-21 Q2", "2020-21 Q3", "2020-21 Q4"]
+    assert list(bars["marker"]["color"]) == [
+        RAG_COLOURS["green"],
+        RAG_COLOURS["amber"],
+        RAG_COLOURS["red"],
+        RAG_COLOURS["grey"],
+    ]
+    assert list(bars["y"]) == [92.0, 87.5, 60.0, 0]
+
+
+def test_every_bar_states_its_rate_and_rag_word_so_colour_is_not_needed() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
+    assert list(bars["text"]) == ["92.0%<br>Green", "87.5%<br>Amber", "60.0%<br>Red", RAG_WORDS["grey"]]
+
+
+def test_target_is_a_step_line_at_the_target_in_force_each_quarter() -> None:
+    target = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Target"]
+    assert list(target["x"]) == ["2020-21 Q1", "2020-21 Q2", "2020-21 Q3", "2020-21 Q4"]
+    assert list(target["y"]) == [90.0, 90.0, 95.0, 95.0]
+    assert target["line"]["shape"] == "hvh", "steps half-way between quarters"
+
+
+def test_hover_explains_the_counts_behind_the_rate() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
+    first, _, _, last = bars["hovertext"]
+    assert "met 46 of 50 due" in first
+    assert "pending 0, excluded 2, invalid 1" in first
+    assert "target 90.0%" in first
+    assert "met 0 of 0 due" in last and "No rate" in last
+
+
+def test_proportion_measures_can_name_what_they_count() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "Audits", counted="audits"))["Compliance rate"]
+    assert "met 46 of 50 audits" in bars["hovertext"][0]
+
+
+def test_customdata_carries_the_quarter_so_a_click_maps_back() -> None:
+    figure = compliance_trend(quarterly_rows(), "LS/CMI")
+    bars = traces(figure)["Compliance rate"]
+    assert list(bars["customdata"]) == list(bars["x"])
+    assert figure.to_dict()["layout"]["clickmode"] == "event+select"
+
+
+def test_no_rows_gives_a_figure_that_says_so() -> None:
+    figure = compliance_trend(quarterly_rows().iloc[0:0], "LS/CMI").to_dict()
+    assert figure["data"] == []
+    assert [note["text"] for note in figure["layout"]["annotations"]] == [NO_RECORDS]
+
+
+def test_sparkline_keeps_gaps_for_quarters_without_a_rate() -> None:
+    line = sparkline([80.0, None, 91.5]).to_dict()
+    values = line["data"][0]["y"]
+    assert values[0] == 80.0 and math.isnan(values[1]) and values[2] == 91.5
+    assert line["layout"]["height"] == 60
