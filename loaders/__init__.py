@@ -1,12 +1,15 @@
 """Spreadsheet bytes -> validated pandas frames and rejected rows with reasons. No SQL, no Streamlit."""
 
+from loaders.read import read_extract
 from loaders.result import REJECT_COLUMNS, LoadError, ReadResult, SheetResult
 from loaders.schedule import ReviewSchedule, add_months, review_due_dates
 from loaders.schema import DATASET_NAMES, DATASETS, Kind
+from loaders.values import NA_WORDS
 
 __all__ = [
     "DATASETS",
     "DATASET_NAMES",
+    "NA_WORDS",
     "REJECT_COLUMNS",
     "Kind",
     "LoadError",
@@ -14,5 +17,6 @@ __all__ = [
     "ReviewSchedule",
     "SheetResult",
     "add_months",
+    "read_extract",
     "review_due_dates",
 ]

@@ -1,0 +1,188 @@
+"""One Grid -> one SheetResult: skip title/blank/totals rows, parse every column, reject bad rows with
+reasons, compute missing review due dates, and keep the last of repeated natural keys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from loaders import limits
+from loaders.grid import Grid
+from loaders.headers import HeaderMatch, find_header_row, match_header
+from loaders.result import REJECT_COLUMNS, LoadError, SheetResult
+from loaders.schedule import ReviewSchedule, review_due_dates
+from loaders.schema import DATASETS, Kind
+from loaders.values import Cells, parse_column
+
+_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "total:", "totals:", "grand total:"})
+_EMPTY_DTYPES = {
+    Kind.TEXT: "object",
+    Kind.DATE: "datetime64[ns]",
+    Kind.INTEGER: "Int64",
+    Kind.GRADE: "Int64",
+    Kind.YESNO: "boolean",
+}
+
+
+def read_sheet(
+    grid: Grid, *, dataset: str | None, review_schedule: ReviewSchedule, where: str
+) -> SheetResult | None:
+    """The sheet's records and rejects; None when no header row is recognised."""
+    position = find_header_row(grid.cells, dataset)
+    if position is None:
+        return None
+    match = match_header(grid.cells, position, dataset, where)
+    data = grid.cells.iloc[position + 1 :].reset_index(drop=True)
+    _fill_merged_cells(data, grid, position)
+    excel_rows = grid.excel_rows[position + 1 :]
+    cells = {column: Cells.of(data[column]) for column in data.columns}
+    filled = (
+        ~np.column_stack([cells[column].blank for column in data.columns])
+        if cells
+        else np.zeros((0, 0), bool)
+    )
+    kept = _kept_rows(filled, cells, data.columns)
+    if int(kept.sum()) > limits.MAX_DATA_ROWS:
+        raise LoadError(
+            f"{where} has more than {limits.MAX_DATA_ROWS:,} data rows, the most one upload may hold"
+        )
+
+    problems = []
+    if grid.field_counts is not None:
+        problems.append(_ragged_rows(filled, kept, int(grid.field_counts[position])))
+    columns, column_problems = _parse_columns(match, cells, len(data), review_schedule)
+    problems.extend(column_problems)
+    problem_frame = pd.concat(problems, ignore_index=True) if problems else _problems([], None, [], [])
+    problem_frame = problem_frame[kept[problem_frame["position"].to_numpy(dtype=np.int64)]]
+
+    records = pd.DataFrame(columns)
+    records["source_row"] = excel_rows.astype(np.int64)
+    accepted = kept.copy()
+    accepted[problem_frame["position"].to_numpy(dtype=np.int64)] = False
+    duplicates = _earlier_duplicates(records, accepted, match.dataset)
+    accepted[duplicates["position"].to_numpy(dtype=np.int64)] = False
+    rejects = pd.concat([problem_frame, duplicates], ignore_index=True).sort_values("position", kind="stable")
+    rejects["row"] = excel_rows[rejects["position"].to_numpy(dtype=np.int64)]
+    rejects["sheet"] = grid.sheet
+    return SheetResult(
+        sheet=grid.sheet,
+        dataset=match.dataset,
+        header_row=int(grid.excel_rows[position]),
+        column_map=match.column_map,
+        ignored_columns=match.ignored_columns,
+        records=records[accepted].reset_index(drop=True),
+        rejects=rejects[REJECT_COLUMNS].astype({"row": "int64"}).reset_index(drop=True),
+        skipped_rows=int((~kept).sum()),
+    )
+
+
+def _fill_merged_cells(data: pd.DataFrame, grid: Grid, header_position: int) -> None:
+    """A value merged down over several data rows belongs to each of them (Excel shows it beside each)."""
+    for (first_row, first_column), (last_row, last_column) in grid.merged:
+        if last_row <= first_row or first_row <= header_position:
+            continue
+        top = first_row - header_position - 1
+        bottom = min(last_row - header_position - 1, len(data) - 1)
+        for column in range(first_column, min(last_column, data.shape[1] - 1) + 1):
+            data.iloc[top + 1 : bottom + 1, column] = data.iat[top, column]
+
+
+def _kept_rows(filled: np.ndarray, cells: dict[object, Cells], columns: pd.Index) -> np.ndarray:
+    """Rows that hold a record: not blank, not a single filled cell (titles, notes), not a totals row."""
+    filled_count = filled.sum(axis=1) if filled.size else np.zeros(len(filled), dtype=np.int64)
+    kept = filled_count >= 2
+    first_filled = filled.argmax(axis=1) if filled.size else np.zeros(len(filled), dtype=np.int64)
+    for position, column in enumerate(columns):
+        rows_here = kept & (first_filled == position) & cells[column].is_text
+        if rows_here.any():
+            text = pd.Series(cells[column].raw[rows_here]).str.strip().str.lower()
+            kept[np.flatnonzero(rows_here)[text.isin(_TOTAL_WORDS).to_numpy()]] = False
+    return kept
+
+
+def _problems(positions, column: str | None, values, reasons) -> pd.DataFrame:
+    """Problems found in one column: grid row positions, the cells as shown, and the reasons."""
+    return pd.DataFrame(
+        {
+            "position": np.asarray(positions, dtype=np.int64),
+            "column": pd.Series([column] * len(positions), dtype=object),
+            "value": np.asarray(values, dtype=object),
+            "reason": np.asarray(reasons, dtype=object),
+        }
+    )
+
+
+def _ragged_rows(filled: np.ndarray, kept: np.ndarray, header_fields: int) -> pd.DataFrame:
+    """CSV rows with filled fields beyond the header's last field (a stray delimiter shifts every value)."""
+    if not filled.size:
+        return _problems([], None, [], [])
+    cell_count = filled.shape[1] - filled[:, ::-1].argmax(axis=1)
+    ragged = np.flatnonzero(kept & (cell_count > header_fields))
+    reasons = [f"row has {count} cells, the header has {header_fields}" for count in cell_count[ragged]]
+    return _problems(ragged, None, [None] * len(ragged), reasons)
+
+
+def _parse_columns(
+    match: HeaderMatch, cells: dict[object, Cells], size: int, review_schedule: ReviewSchedule
+) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+    dataset = DATASETS[match.dataset]
+    columns: dict[str, pd.Series] = {}
+    problems: list[pd.DataFrame] = []
+    for column in dataset.columns:
+        if column.name not in match.columns:
+            columns[column.name] = pd.Series([None] * size, dtype=_EMPTY_DTYPES[column.kind])
+            continue
+        column_cells = cells[match.columns[column.name]]
+        parsed = parse_column(column_cells, column.kind, column.name)
+        columns[column.name] = parsed.values
+        bad = parsed.problems.notna().to_numpy()
+        if bad.any():
+            problems.append(
+                _problems(np.flatnonzero(bad), column.name, column_cells.shown(bad), parsed.problems[bad])
+            )
+        skip_blank_check = column.name == "review_due"  # handled below: it may be computed
+        if column.required and not skip_blank_check and column_cells.blank.any():
+            blank = np.flatnonzero(column_cells.blank)
+            problems.append(
+                _problems(blank, column.name, [""] * len(blank), [f"{column.name} is blank"] * len(blank))
+            )
+    if match.dataset == "reviews":
+        problems.append(_complete_review_due(columns, problems, review_schedule))
+    return columns, problems
+
+
+def _complete_review_due(
+    columns: dict[str, pd.Series], problems: list[pd.DataFrame], schedule: ReviewSchedule
+) -> pd.DataFrame:
+    """Blank due dates computed from order date and review number (SPEC 2.4); rejects those that cannot be."""
+    due = columns["review_due"]
+    unreadable = np.zeros(len(due), dtype=bool)
+    for frame in problems:
+        unreadable[frame.loc[frame["column"] == "review_due", "position"].to_numpy(dtype=np.int64)] = True
+    missing = due.isna().to_numpy() & ~unreadable
+    if missing.any():
+        computed = review_due_dates(columns["order_date"], columns["review_number"], schedule)
+        due = due.where(~missing, computed)
+        columns["review_due"] = due.astype("datetime64[ns]")
+    still_missing = np.flatnonzero(columns["review_due"].isna().to_numpy() & ~unreadable)
+    reason = "review_due blank and cannot be computed: order_date and review_number are both needed"
+    return _problems(still_missing, "review_due", [""] * len(still_missing), [reason] * len(still_missing))
+
+
+def _earlier_duplicates(records: pd.DataFrame, accepted: np.ndarray, dataset: str) -> pd.DataFrame:
+    """Accepted rows whose natural key appears again further down: the last one wins (SPEC 2)."""
+    key = list(DATASETS[dataset].natural_key)
+    candidates = records.loc[accepted, [*key, "source_row"]]
+    earlier = candidates.duplicated(subset=key, keep="last").to_numpy()
+    if not earlier.any():
+        return _problems([], None, [], [])
+    kept_row = candidates.groupby(key, dropna=False, sort=False)["source_row"].transform("last")
+    positions = np.flatnonzero(accepted)[earlier]
+    reasons = (
+        "duplicate of row "
+        + kept_row[earlier].astype(str)
+        + f" (same {', '.join(key)}); the later row is kept"
+    )
+    return _problems(
+        positions, "+".join(key), candidates["case_ref"][earlier].to_numpy(dtype=object), reasons.to_numpy()
+    )
