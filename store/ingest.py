@@ -1,0 +1,193 @@
+"""Storing one loaded sheet: the upload row, its rejected rows and an upsert of its records, in one
+transaction under the writer lock.
+
+New, updated and unchanged records are told apart in pandas (one merge on the natural key and a
+null-safe comparison per column), then written in bulk: new rows inserted, changed rows updated with
+their previous values kept in record_history for undo, unchanged rows left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from loaders.result import SheetResult
+from loaders.schema import DATASETS, Dataset, Kind
+from store.bulk import insert_rows, update_rows
+from store.engine import writing
+from store.frames import canonical_frame, driver_columns, driver_values, text_values
+from store.records import read_records
+from store.summary import StoreSummary
+from store.tables import uploads, utc_now
+
+
+@dataclass(frozen=True)
+class RecordChanges:
+    """The incoming records split against what the store holds."""
+
+    new: pd.DataFrame  # canonical columns
+    updated: pd.DataFrame  # canonical columns + record_id (incoming values)
+    previous: pd.DataFrame  # canonical columns + record_id + upload_id (stored values of `updated`)
+    unchanged: int
+
+
+def key_frame(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The natural key with NULL text as '' (the same rule as the UNIQUE index)."""
+    keys = {}
+    for name in dataset.natural_key:
+        values = frame[name]
+        keys[name] = values.where(values.notna(), "") if dataset.column(name).kind is Kind.TEXT else values
+    return pd.DataFrame(keys, index=frame.index)
+
+
+def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Element-wise equality where two blanks are equal."""
+    equal = left.eq(right).fillna(False).to_numpy(dtype=bool)
+    return equal | (left.isna().to_numpy() & right.isna().to_numpy())
+
+
+def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset) -> RecordChanges:
+    """Match incoming records to stored ones on the natural key and compare the other columns."""
+    key = list(dataset.natural_key)
+    incoming = incoming.loc[~key_frame(incoming, dataset).duplicated(keep="last")].reset_index(drop=True)
+    stored_keys = key_frame(stored, dataset).assign(_stored=np.arange(len(stored)))
+    matched = key_frame(incoming, dataset).merge(stored_keys, on=key, how="left")["_stored"].to_numpy()
+    found = ~np.isnan(matched)
+    matched_incoming = incoming.loc[found].reset_index(drop=True)
+    matched_stored = stored.iloc[matched[found].astype(int)].reset_index(drop=True)
+    same = np.ones(len(matched_incoming), dtype=bool)
+    for name in dataset.column_names:
+        if name not in key:
+            same &= _same(matched_incoming[name], matched_stored[name])
+    changed = ~same
+    updated = matched_incoming.loc[changed].assign(
+        record_id=matched_stored.loc[changed, "record_id"].to_numpy()
+    )
+    return RecordChanges(
+        new=incoming.loc[~found].reset_index(drop=True),
+        updated=updated.reset_index(drop=True),
+        previous=matched_stored.loc[changed].reset_index(drop=True),
+        unchanged=int(same.sum()),
+    )
+
+
+def _record_rows(frame: pd.DataFrame, dataset: Dataset, *extra: np.ndarray) -> list[tuple]:
+    """Driver-ready tuples: the canonical columns in schema order, then `extra` columns."""
+    return list(zip(*driver_columns(frame, dataset).values(), *extra, strict=True))
+
+
+def _repeat(value: object, count: int) -> np.ndarray:
+    return np.full(count, value, dtype=object)
+
+
+def insert_records(connection: Connection, dataset: Dataset, new: pd.DataFrame, upload_id: int) -> None:
+    """Bulk insert of new records, written and first created by this upload."""
+    rows = _record_rows(new, dataset, _repeat(upload_id, len(new)), _repeat(upload_id, len(new)))
+    insert_rows(connection, dataset.name, [*dataset.column_names, "upload_id", "created_upload_id"], rows)
+
+
+def update_records(connection: Connection, dataset: Dataset, updated: pd.DataFrame, upload_id: int) -> None:
+    """Bulk update of changed records by record_id; they now carry this upload's id."""
+    record_ids = updated["record_id"].to_numpy(dtype=object)
+    rows = _record_rows(updated, dataset, _repeat(upload_id, len(updated)), record_ids)
+    update_rows(connection, dataset.name, [*dataset.column_names, "upload_id"], "record_id", rows)
+
+
+def history_documents(previous: pd.DataFrame, dataset: Dataset) -> list[str]:
+    """One JSON object per updated record: its stored canonical values and upload_id before the update."""
+    if previous.empty:
+        return []
+    values = pd.DataFrame(driver_columns(previous, dataset)).assign(
+        upload_id=previous["upload_id"].to_numpy()
+    )
+    return values.to_json(orient="records", lines=True).splitlines()
+
+
+def write_history(connection: Connection, dataset: Dataset, previous: pd.DataFrame, upload_id: int) -> None:
+    """Keep the values every updated record had, so undo_upload can put them back."""
+    documents = history_documents(previous, dataset)
+    count = len(documents)
+    rows = list(
+        zip(
+            _repeat(upload_id, count),
+            _repeat(dataset.name, count),
+            previous["record_id"].to_numpy(dtype=object),
+            documents,
+            strict=True,
+        )
+    )
+    insert_rows(connection, "record_history", ["upload_id", "dataset", "record_id", "previous"], rows)
+
+
+def write_rejects(connection: Connection, rejects: pd.DataFrame, upload_id: int) -> None:
+    """One row per problem the loader reported; cell values kept as text."""
+    row_numbers = pd.to_numeric(rejects["row"], errors="coerce").astype("Int64")
+    rows = list(
+        zip(
+            _repeat(upload_id, len(rejects)),
+            text_values(rejects["sheet"]),
+            driver_values(row_numbers, Kind.INTEGER),
+            text_values(rejects["column"]),
+            text_values(rejects["value"]),
+            text_values(rejects["reason"]),
+            strict=True,
+        )
+    )
+    insert_rows(connection, "rejected_rows", ["upload_id", "sheet", "row", "column", "value", "reason"], rows)
+
+
+def find_live_upload(connection: Connection, *, sha256: str, dataset: str, sheet: str | None) -> int | None:
+    """The id of a live (not undone) upload of the same bytes, dataset and sheet, if any."""
+    statement = sa.select(sa.func.min(uploads.c.id)).where(
+        uploads.c.sha256 == sha256,
+        uploads.c.dataset == dataset,
+        uploads.c.sheet.is_(None) if sheet is None else uploads.c.sheet == sheet,
+        uploads.c.undone_at.is_(None),
+    )
+    return connection.execute(statement).scalar()
+
+
+def store_sheet(
+    engine: Engine, sheet: SheetResult, *, file_name: str, sha256: str, user: str, is_demo: bool = False
+) -> StoreSummary:
+    """Store one sheet's records and rejected rows as one upload, all or nothing.
+
+    The same bytes, dataset and sheet already stored by a live upload are not stored again: the
+    summary then carries already_loaded=<that upload's id> and zero counts.
+    """
+    dataset = DATASETS[sheet.dataset]
+    rejected = sheet.rejected_row_count
+    with writing(engine) as connection:
+        earlier = find_live_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
+        if earlier is not None:
+            return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)
+        incoming = canonical_frame(sheet.records, dataset)
+        changes = split_changes(incoming, read_records(connection, dataset.name), dataset)
+        upload_id = connection.execute(
+            sa.insert(uploads)
+            .values(
+                uploaded_at=utc_now(),
+                user=user,
+                file_name=file_name,
+                sheet=sheet.sheet,
+                sha256=sha256,
+                dataset=dataset.name,
+                new=len(changes.new),
+                updated=len(changes.updated),
+                unchanged=changes.unchanged,
+                rejected=rejected,
+                is_demo=is_demo,
+            )
+            .returning(uploads.c.id)
+        ).scalar_one()
+        write_rejects(connection, sheet.rejects, upload_id)
+        insert_records(connection, dataset, changes.new, upload_id)
+        write_history(connection, dataset, changes.previous, upload_id)
+        update_records(connection, dataset, changes.updated, upload_id)
+    return StoreSummary(
+        upload_id, dataset.name, len(changes.new), len(changes.updated), changes.unchanged, rejected
+    )

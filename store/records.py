@@ -1,0 +1,55 @@
+"""Reading record tables back as canonical frames (the shape measures and pages expect)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from loaders.schema import DATASETS, Kind
+from store.frames import frame_from_driver_rows
+from store.tables import RECORD_TABLES
+
+
+def _unknown_dataset(dataset: str) -> ValueError:
+    return ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+
+
+def _day_number(column: sa.Column, connection: Connection) -> sa.ColumnElement:
+    """Days since 1970-01-01 as an integer, NULL stays NULL."""
+    if connection.dialect.name == "sqlite":
+        return sa.cast(sa.func.julianday(column) - sa.literal_column("2440587.5"), sa.Integer)
+    return sa.cast(column - sa.literal_column("DATE '1970-01-01'"), sa.Integer)
+
+
+def read_records(connection: Connection, dataset: str) -> pd.DataFrame:
+    """Every record of `dataset`: canonical columns + record_id + upload_id, oldest record first.
+
+    Dates are selected as day numbers so SQLite and PostgreSQL hand back the same cheap integers, and
+    rows are fetched straight from the driver, skipping SQLAlchemy's per-value processing.
+    """
+    if dataset not in DATASETS:
+        raise _unknown_dataset(dataset)
+    schema = DATASETS[dataset]
+    table = RECORD_TABLES[dataset]
+    kinds = {column.name: column.kind for column in schema.columns}
+    names = [*schema.column_names, "record_id", "upload_id"]
+    selected = [
+        _day_number(table.c[name], connection).label(name) if kinds.get(name) is Kind.DATE else table.c[name]
+        for name in names
+    ]
+    statement = sa.select(*selected).order_by(table.c.record_id)
+    sql = str(statement.compile(dialect=connection.dialect))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return frame_from_driver_rows(rows, names, kinds)
+
+
+def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
+    """Every record of `dataset` in canonical dtypes, plus record_id and upload_id (int)."""
+    with engine.connect() as connection:
+        return read_records(connection, dataset)

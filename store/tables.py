@@ -1,0 +1,154 @@
+"""The store's tables as SQLAlchemy Core metadata: the model the alembic migrations must produce.
+
+Record tables (orders, reviews, audits) are built from loaders.schema so their columns always carry
+the canonical names. Each record has a surrogate `record_id`, the `upload_id` of the upload that last
+wrote it and the `created_upload_id` of the upload that first stored it (undo needs both).
+
+Natural keys: a NULL in an optional key column (orders.order_type) must still identify one record, so
+the UNIQUE index is on `coalesce(column, '')` for optional key columns. The ingest code merges in
+pandas on the same rule (NULL text -> '').
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+from loaders.schema import DATASETS, Dataset, Kind
+
+metadata = sa.MetaData()
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment in UTC. SQLite keeps no zone, so values are stored as UTC and read back as aware UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UtcDateTime needs an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_SQL_TYPES: dict[Kind, type[sa.types.TypeEngine]] = {
+    Kind.TEXT: sa.Text,
+    Kind.DATE: sa.Date,
+    Kind.INTEGER: sa.Integer,
+    Kind.YESNO: sa.Boolean,
+    Kind.GRADE: sa.SmallInteger,
+}
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uploaded_at", UtcDateTime, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("dataset", sa.String(16), nullable=False),
+    sa.Column("new", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("unchanged", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("is_demo", sa.Boolean, nullable=False),
+    sa.Column("undone_at", UtcDateTime),
+    sa.Column("undone_by", sa.Text),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False, index=True),
+    sa.Column("sheet", sa.Text),
+    sa.Column("row", sa.Integer),
+    sa.Column("column", sa.Text),
+    sa.Column("value", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+# Previous values of every record an upload updated, so undo can put them back.
+record_history = sa.Table(
+    "record_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False, index=True),
+    sa.Column("dataset", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("previous", sa.Text, nullable=False),  # JSON object: canonical columns + upload_id
+)
+
+# Append-only: each save adds a version; the newest is in force and older ones are the audit trail.
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+)
+
+exports = sa.Table(
+    "exports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("exported_at", UtcDateTime, nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("filters", sa.JSON, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+
+
+def natural_key_parts(dataset: Dataset, table: sa.Table) -> list[sa.ColumnElement]:
+    """Key columns for the UNIQUE index; optional ones wrapped in coalesce(column, '')."""
+    parts: list[sa.ColumnElement] = []
+    for name in dataset.natural_key:
+        column = table.c[name]
+        parts.append(column if dataset.column(name).required else sa.func.coalesce(column, ""))
+    return parts
+
+
+def _record_table(dataset: Dataset) -> sa.Table:
+    table = sa.Table(
+        dataset.name,
+        metadata,
+        sa.Column("record_id", sa.Integer, primary_key=True),
+        *(
+            sa.Column(column.name, _SQL_TYPES[column.kind], nullable=not column.required)
+            for column in dataset.columns
+        ),
+        # Neither indexed nor foreign keys: each costs a lookup per row of a million-row insert (on
+        # PostgreSQL the two foreign keys doubled COPY time), only a rare undo filters on them, and
+        # store/ is the only writer and never deletes an upload row.
+        sa.Column("upload_id", sa.Integer, nullable=False),
+        sa.Column("created_upload_id", sa.Integer, nullable=False),
+    )
+    sa.Index(f"uq_{dataset.name}_natural_key", *natural_key_parts(dataset, table), unique=True)
+    for column in dataset.columns:
+        if column.kind is Kind.GRADE:
+            table.append_constraint(
+                sa.CheckConstraint(f"{column.name} BETWEEN 1 AND 6", name=f"ck_{dataset.name}_{column.name}")
+            )
+    return table
+
+
+RECORD_TABLES: dict[str, sa.Table] = {name: _record_table(dataset) for name, dataset in DATASETS.items()}

@@ -1,0 +1,83 @@
+"""Taking one upload back: the records it created go, the records it updated get their previous
+values back from record_history, and the upload stays in the history marked undone."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from loaders.schema import DATASETS
+from store.bulk import update_rows
+from store.engine import writing
+from store.frames import canonical_frame, driver_columns
+from store.summary import StoreSummary
+from store.tables import RECORD_TABLES, record_history, uploads, utc_now
+
+
+class UndoError(Exception):
+    """The upload cannot be undone; str() is one line fit to show a user."""
+
+
+def _later_writer(connection: Connection, upload_id: int, dataset: str) -> int | None:
+    """The newest other upload that now holds a record this upload created or updated.
+
+    A record's upload_id names the upload that last wrote it; undoing a later upload hands the
+    record back, so any other id here is a later live upload that must be undone first.
+    """
+    table = RECORD_TABLES[dataset]
+    updated_by_this = sa.select(record_history.c.record_id).where(
+        record_history.c.upload_id == upload_id, record_history.c.dataset == dataset
+    )
+    statement = sa.select(sa.func.max(table.c.upload_id)).where(
+        sa.or_(table.c.created_upload_id == upload_id, table.c.record_id.in_(updated_by_this)),
+        table.c.upload_id != upload_id,
+    )
+    return connection.execute(statement).scalar()
+
+
+def _restore_previous(connection: Connection, upload_id: int, dataset: str) -> int:
+    """Write back the stored values of every record this upload updated; returns how many."""
+    schema = DATASETS[dataset]
+    history = connection.execute(
+        sa.select(record_history.c.record_id, record_history.c.previous)
+        .where(record_history.c.upload_id == upload_id, record_history.c.dataset == dataset)
+        .order_by(record_history.c.id)
+    ).all()
+    if not history:
+        return 0
+    record_ids = np.array([row.record_id for row in history], dtype=object)
+    documents = "\n".join(row.previous for row in history)
+    previous = pd.read_json(StringIO(documents), lines=True, dtype=False, convert_dates=False)
+    values = driver_columns(canonical_frame(previous, schema), schema)
+    previous_writers = previous["upload_id"].astype("int64").to_numpy(dtype=object)
+    rows = list(zip(*values.values(), previous_writers, record_ids, strict=True))
+    update_rows(connection, dataset, [*schema.column_names, "upload_id"], "record_id", rows)
+    return len(rows)
+
+
+def undo_upload(engine: Engine, upload_id: int, *, user: str) -> StoreSummary:
+    """Undo one live upload, all or nothing. UndoError if it is unknown, already undone, or a later
+    live upload changed any of its records (that one must be undone first)."""
+    with writing(engine) as connection:
+        upload = connection.execute(sa.select(uploads).where(uploads.c.id == upload_id)).one_or_none()
+        if upload is None:
+            raise UndoError(f"there is no upload {upload_id}")
+        if upload.undone_at is not None:
+            raise UndoError(f"upload {upload_id} was already undone by {upload.undone_by}")
+        later = _later_writer(connection, upload_id, upload.dataset)
+        if later is not None:
+            raise UndoError(
+                f"upload {upload_id} cannot be undone: upload {later} later changed the same records; "
+                f"undo upload {later} first"
+            )
+        restored = _restore_previous(connection, upload_id, upload.dataset)
+        table = RECORD_TABLES[upload.dataset]
+        removed = connection.execute(sa.delete(table).where(table.c.created_upload_id == upload_id)).rowcount
+        connection.execute(
+            sa.update(uploads).where(uploads.c.id == upload_id).values(undone_at=utc_now(), undone_by=user)
+        )
+    return StoreSummary(upload_id, upload.dataset, removed, restored, upload.unchanged, upload.rejected)

@@ -1,0 +1,118 @@
+"""Reading the upload history: the list, rejected rows, last upload per dataset, demo/real flags,
+and the data version pages use as a cache key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from loaders.result import REJECT_COLUMNS
+from loaders.schema import DATASET_NAMES
+from store.tables import rejected_rows as rejected_rows_table
+from store.tables import settings, uploads
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    id: int
+    uploaded_at: datetime  # aware, UTC
+    user: str
+    file_name: str
+    sheet: str | None
+    sha256: str
+    dataset: str
+    new: int
+    updated: int
+    unchanged: int
+    rejected: int
+    is_demo: bool
+    undone_at: datetime | None  # aware, UTC; None while the upload is live
+    undone_by: str | None = None
+
+
+_INFO_COLUMNS = [
+    uploads.c.id,
+    uploads.c.uploaded_at,
+    uploads.c.user,
+    uploads.c.file_name,
+    uploads.c.sheet,
+    uploads.c.sha256,
+    uploads.c.dataset,
+    uploads.c.new,
+    uploads.c.updated,
+    uploads.c.unchanged,
+    uploads.c.rejected,
+    uploads.c.is_demo,
+    uploads.c.undone_at,
+    uploads.c.undone_by,
+]
+
+
+def list_uploads(engine: Engine) -> list[UploadInfo]:
+    """Every upload, undone ones included, newest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(*_INFO_COLUMNS).order_by(uploads.c.id.desc())).all()
+    return [UploadInfo(*row) for row in rows]
+
+
+def rejected_rows(engine: Engine, upload_id: int) -> pd.DataFrame:
+    """The rows an upload's loader rejected: sheet, row, column, value, reason (row as Int64)."""
+    table = rejected_rows_table
+    statement = (
+        sa.select(*(table.c[name] for name in REJECT_COLUMNS))
+        .where(table.c.upload_id == upload_id)
+        .order_by(table.c.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    frame = pd.DataFrame(rows, columns=REJECT_COLUMNS, dtype="object")
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def last_uploads(engine: Engine) -> dict[str, datetime | None]:
+    """Dataset -> time of its newest live upload (None when it has none)."""
+    statement = (
+        sa.select(uploads.c.dataset, sa.func.max(uploads.c.uploaded_at))
+        .where(uploads.c.undone_at.is_(None))
+        .group_by(uploads.c.dataset)
+    )
+    with engine.connect() as connection:
+        newest = dict(connection.execute(statement).all())
+    return {dataset: newest.get(dataset) for dataset in DATASET_NAMES}
+
+
+def _any_live_upload(engine: Engine, *, is_demo: bool) -> bool:
+    statement = sa.select(sa.exists().where(uploads.c.undone_at.is_(None), uploads.c.is_demo == is_demo))
+    with engine.connect() as connection:
+        return bool(connection.execute(statement).scalar())
+
+
+def holds_demo_data(engine: Engine) -> bool:
+    """True while any live upload holds the synthetic demo data."""
+    return _any_live_upload(engine, is_demo=True)
+
+
+def holds_real_uploads(engine: Engine) -> bool:
+    """True while any live upload holds real (non-demo) data."""
+    return _any_live_upload(engine, is_demo=False)
+
+
+def data_version(engine: Engine) -> str:
+    """A short text that changes whenever records, uploads or settings change (a cache key).
+
+    Records change only through uploads and undos; ids only grow and undone uploads are never
+    revived, so the newest upload id, the number undone and the settings version say it all.
+    """
+    statement = sa.select(
+        sa.select(sa.func.coalesce(sa.func.max(uploads.c.id), 0)).scalar_subquery(),
+        sa.select(sa.func.count(uploads.c.undone_at)).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.max(settings.c.version), 0)).scalar_subquery(),
+    )
+    with engine.connect() as connection:
+        newest, undone, settings_version = connection.execute(statement).one()
+    return f"u{newest}-x{undone}-s{settings_version}"

@@ -1,0 +1,81 @@
+"""read_dataset hands back canonical columns in canonical dtypes, values exactly as stored."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from loaders.schema import DATASETS
+from store import read_dataset, store_sheet
+from tests.store.sheets import AUDIT_ROWS, ORDER_ROWS, REVIEW_ROWS, canonical_records, make_sheet, sha_of
+
+EXPECTED_DTYPES = {
+    "text": "object",
+    "date": "datetime64[ns]",
+    "integer": "Int64",
+    "yesno": "boolean",
+    "grade": "Int64",
+}
+ROWS = {"orders": ORDER_ROWS, "reviews": REVIEW_ROWS, "audits": AUDIT_ROWS}
+
+
+def _expected_dtypes(dataset: str) -> dict[str, str]:
+    dtypes = {column.name: EXPECTED_DTYPES[column.kind.value] for column in DATASETS[dataset].columns}
+    return {**dtypes, "record_id": "int64", "upload_id": "int64"}
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_an_empty_dataset_has_the_canonical_columns_and_dtypes(engine, dataset):
+    frame = read_dataset(engine, dataset)
+
+    assert frame.empty
+    assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == _expected_dtypes(dataset)
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_values_come_back_as_they_went_in(engine, dataset):
+    sheet = make_sheet(dataset, ROWS[dataset])
+    store_sheet(engine, sheet, file_name="f", sha256=sha_of("f"), user="u")
+
+    frame = read_dataset(engine, dataset)
+
+    assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == _expected_dtypes(dataset)
+    expected = canonical_records(dataset, ROWS[dataset]).drop(columns="source_row")
+    pd.testing.assert_frame_equal(frame[DATASETS[dataset].column_names], expected)
+    assert frame["record_id"].is_unique
+
+
+def test_case_references_keep_their_leading_zeros_and_blanks_stay_blank(engine):
+    store_sheet(engine, make_sheet("orders", ORDER_ROWS), file_name="f", sha256=sha_of("f"), user="u")
+
+    frame = read_dataset(engine, "orders").set_index("case_ref")
+
+    assert frame.index.tolist() == ["00412", "00413", "00414"]
+    assert frame.loc["00413", "order_type"] is None
+    assert pd.isna(frame.loc["00413", "first_contact"])
+
+
+def test_yes_no_blanks_are_missing_not_false(engine):
+    store_sheet(engine, make_sheet("reviews", REVIEW_ROWS), file_name="f", sha256=sha_of("f"), user="u")
+
+    frame = read_dataset(engine, "reviews").sort_values("case_ref")
+
+    assert frame["participated"].tolist() == [True, pd.NA]
+    assert frame["needs_tool"].tolist() == [False, pd.NA]
+
+
+def test_dates_far_apart_survive_the_round_trip(engine):
+    rows = [
+        {"case_ref": "D-1", "audit_date": "1999-12-31", "grade": 1},
+        {"case_ref": "D-2", "audit_date": "2029-02-28", "grade": 6},
+    ]
+    store_sheet(engine, make_sheet("audits", rows), file_name="f", sha256=sha_of("f"), user="u")
+
+    dates = read_dataset(engine, "audits")["audit_date"].tolist()
+
+    assert dates == [pd.Timestamp("1999-12-31"), pd.Timestamp("2029-02-28")]
+
+
+def test_an_unknown_dataset_is_a_clear_error(engine):
+    with pytest.raises(ValueError, match="unknown dataset 'cases'"):
+        read_dataset(engine, "cases")
