@@ -1,0 +1,115 @@
+"""Ingest benchmark (issue: "Ingest: real-world extracts into the store").
+
+Targets, each measured as a whole process, start to exit, as a user would run it:
+  1. `cli.py ingest` of a 100,000-row, 14-column orders .xlsx within 2x a bare
+     `pandas.read_excel(path, engine="calamine")` process, peak memory under 600 MB;
+  2. re-ingesting the same file under 2 s;
+  3. a 1,000,000-row reviews .csv into an empty store under 30 s.
+Also prints a bare openpyxl read for comparison. Input files come from bench/make_data.py (synthetic).
+
+    python bench/bench_ingest.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.make_data import OUT_DIR, write_orders_xlsx, write_reviews_csv  # noqa: E402
+
+ORDERS_XLSX = OUT_DIR / "orders.xlsx"
+REVIEWS_CSV = OUT_DIR / "reviews.csv"
+
+
+def run_process(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_run(command: list[str], repeat: int, prepare=None) -> tuple[float, float]:
+    results = []
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        results.append(run_process(command))
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if not ORDERS_XLSX.exists():
+        write_orders_xlsx(ORDERS_XLSX, rows=100_000)
+    if not REVIEWS_CSV.exists():
+        write_reviews_csv(REVIEWS_CSV, rows=1_000_000)
+
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as scratch:
+        db_path = Path(scratch) / "bench.sqlite3"
+        db = f"sqlite:///{db_path}"
+
+        def empty_store() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+        bare_calamine = [
+            python,
+            "-c",
+            f"import pandas as pd; pd.read_excel({str(ORDERS_XLSX)!r}, engine='calamine')",
+        ]
+        bare_openpyxl = [
+            python,
+            "-c",
+            f"import pandas as pd; pd.read_excel({str(ORDERS_XLSX)!r}, engine='openpyxl')",
+        ]
+        ingest_orders = [python, "cli.py", "--db", db, "ingest", str(ORDERS_XLSX)]
+        ingest_reviews = [python, "cli.py", "--db", db, "ingest", str(REVIEWS_CSV)]
+
+        calamine_s, calamine_mb = median_run(bare_calamine, args.repeat)
+        openpyxl_s, openpyxl_mb = run_process(bare_openpyxl)
+        ingest_s, ingest_mb = median_run(ingest_orders, args.repeat, prepare=empty_store)
+        reingest_s, reingest_mb = median_run(ingest_orders, args.repeat)
+        empty_store()
+        reviews_s, reviews_mb = run_process(ingest_reviews)
+
+    print(f"orders .xlsx: {ORDERS_XLSX.name}, 100,000 rows x 14 columns; reviews .csv: 1,000,000 rows")
+    print(f"{'process':52} {'seconds':>8} {'peak MB':>8}")
+    rows = [
+        ("pandas.read_excel(engine='openpyxl')", openpyxl_s, openpyxl_mb),
+        ("pandas.read_excel(engine='calamine')", calamine_s, calamine_mb),
+        ("cli.py ingest orders.xlsx (empty store)", ingest_s, ingest_mb),
+        ("cli.py ingest orders.xlsx again (already loaded)", reingest_s, reingest_mb),
+        ("cli.py ingest reviews.csv 1M rows (empty store)", reviews_s, reviews_mb),
+    ]
+    for name, seconds, peak in rows:
+        print(f"{name:52} {seconds:8.2f} {peak:8.0f}")
+    ratio = ingest_s / calamine_s
+    print()
+    print(f"ingest / bare calamine: {ratio:.2f}x (target <= 2x)  -> {'PASS' if ratio <= 2 else 'FAIL'}")
+    print(f"ingest peak memory: {ingest_mb:.0f} MB (target < 600) -> {'PASS' if ingest_mb < 600 else 'FAIL'}")
+    print(f"re-ingest: {reingest_s:.2f} s (target < 2)         -> {'PASS' if reingest_s < 2 else 'FAIL'}")
+    print(f"1M reviews csv: {reviews_s:.1f} s (target < 30)   -> {'PASS' if reviews_s < 30 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

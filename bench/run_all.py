@@ -1,0 +1,17 @@
+"""Run every benchmark script in turn (`make bench`). Each prints its own figures and targets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SCRIPTS = ["bench_read.py", "bench_ingest.py", "bench_measures.py", "bench_report.py", "bench_dashboard.py"]
+
+for script in SCRIPTS:
+    path = BENCH / script
+    if not path.exists():
+        continue
+    print(f"\n=== {script} ===", flush=True)
+    subprocess.run([sys.executable, str(path)], check=True, cwd=BENCH.parent)

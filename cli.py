@@ -1,0 +1,512 @@
+"""Command line for scheduled jobs and scripted checks (SPEC section 6).
+
+    python cli.py ingest FILE [FILE ...] [--dataset orders|reviews|audits] [--sheet NAME] [--rejects OUT.csv]
+    python cli.py report [--as-at YYYY-MM-DD] [--measure ID ...] [--from "2019-20 Q1"] [--to "2020-21 Q4"]
+                         [--team NAME] [--format table|csv|json]
+    python cli.py uploads
+    python cli.py undo UPLOAD_ID
+    python cli.py demo [--if-empty]
+    python cli.py settings show | set ... | import FILE.toml
+
+Heavy modules are imported inside each command so that `ingest` starts quickly. Errors a user can act on
+are printed as one line on stderr; nothing ever prints a traceback unless --debug is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_UNREADABLE = 2
+EXIT_BUSY = 3
+EXIT_REFUSED = 4
+
+DEMO_FILE_NAME = "SYNTHETIC DEMO DATA (not real people)"
+
+
+class CliError(Exception):
+    """A one-line message for the user, with the exit code to leave with."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _user(args: argparse.Namespace) -> str:
+    if getattr(args, "user", None):
+        return args.user
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. a container); still record something honest
+        return "unknown"
+
+
+def _engine(args: argparse.Namespace):
+    import store
+
+    return store.connect(store.resolve_url(args.db))
+
+
+def _settings(engine):
+    import store
+    from measures import settings_from_document
+
+    return settings_from_document(store.load_settings(engine))
+
+
+# --- ingest -----------------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    import store
+    from loaders import LoadError, read_extract
+    from store import StoreBusy
+
+    engine = _engine(args)
+    schedule = _settings(engine).review_schedule
+
+    # Read every file before storing anything: one unreadable file means nothing is stored.
+    results = []
+    for path in args.files:
+        file_path = Path(path)
+        try:
+            content = file_path.read_bytes()
+        except OSError as error:
+            raise CliError(
+                f"{file_path.name}: cannot open the file ({error.strerror})", EXIT_UNREADABLE
+            ) from None
+        try:
+            result = read_extract(
+                file_path.name, content, dataset=args.dataset, sheet=args.sheet, review_schedule=schedule
+            )
+        except LoadError as error:
+            raise CliError(f"{file_path.name}: {error}; nothing was stored", EXIT_UNREADABLE) from None
+        results.append(result)
+
+    rejects = []
+    user = _user(args)
+    for result in results:
+        for sheet in result.sheets:
+            where = result.file_name + (f" [{sheet.sheet}]" if sheet.sheet else "")
+            try:
+                summary = store.store_sheet(
+                    engine, sheet, file_name=result.file_name, sha256=result.sha256, user=user
+                )
+            except StoreBusy as error:
+                raise CliError(f"{where}: {error}", EXIT_BUSY) from None
+            if summary.already_loaded is not None:
+                print(
+                    f"{where}: {sheet.dataset}: already loaded as upload {summary.already_loaded}; "
+                    "nothing changed"
+                )
+                continue
+            stored = summary.new + summary.updated + summary.unchanged
+            print(
+                f"{where}: {sheet.dataset}: {stored} rows stored "
+                f"({summary.new} new / {summary.updated} updated / {summary.unchanged} unchanged), "
+                f"{summary.rejected} rejected; upload {summary.upload_id}"
+            )
+            if len(sheet.rejects):
+                rejects.append(sheet.rejects.assign(file=result.file_name))
+    if args.rejects:
+        from exports import to_csv_bytes
+        from loaders import REJECT_COLUMNS
+
+        frame = (
+            pd.concat(rejects, ignore_index=True)
+            if rejects
+            else pd.DataFrame(columns=["file", *REJECT_COLUMNS])
+        )
+        Path(args.rejects).write_bytes(to_csv_bytes(frame[["file", *REJECT_COLUMNS]]))
+        print(f"{len(frame)} rejected-row reasons written to {args.rejects}")
+    return EXIT_OK
+
+
+# --- report -----------------------------------------------------------------------------------------
+
+REPORT_COLUMNS = [
+    "measure",
+    "quarter",
+    "met",
+    "missed",
+    "pending",
+    "excluded",
+    "invalid",
+    "rate",
+    "target",
+    "rag",
+]
+
+
+def _report_frame(args: argparse.Namespace):
+    import pandas as pd
+
+    import store
+    from loaders import DATASET_NAMES
+    from measures import MEASURES, parse_quarter, quarterly_compliance, record_statuses
+
+    known = [measure.id for measure in MEASURES]
+    unknown = [measure for measure in args.measure or [] if measure not in known]
+    if unknown:
+        raise CliError(f"unknown measure {', '.join(unknown)}; choose from {', '.join(known)}", EXIT_REFUSED)
+    try:
+        start = parse_quarter(args.from_quarter) if args.from_quarter else None
+        end = parse_quarter(args.to_quarter) if args.to_quarter else None
+    except ValueError as error:
+        raise CliError(str(error), EXIT_REFUSED) from None
+
+    engine = _engine(args)
+    settings = _settings(engine)
+    frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
+    statuses = record_statuses(frames, settings, args.as_at)
+    if args.measure:
+        statuses = statuses[statuses["measure"].isin(args.measure)]
+    if args.team:
+        statuses = statuses[statuses["team"].str.casefold() == args.team.casefold()]
+    table = quarterly_compliance(statuses, settings)
+    if start is not None:
+        table = table[table["quarter_start"] >= pd.Timestamp(start)]
+    if end is not None:
+        table = table[table["quarter_start"] <= pd.Timestamp(end)]
+    return table.reset_index(drop=True)
+
+
+def _csv_rows(table) -> list[list[str]]:
+    rows = []
+    for record in table.to_dict("records"):
+        rate = record["rate"]
+        rate_text = "" if rate != rate else f"{rate:.1f}"  # NaN -> blank
+        target = record["target"]
+        target_text = "" if target != target else f"{target:g}"
+        rows.append(
+            [
+                record["measure"],
+                record["quarter"],
+                *(str(int(record[name])) for name in ("met", "missed", "pending", "excluded", "invalid")),
+                rate_text,
+                target_text,
+                record["rag"],
+            ]
+        )
+    return rows
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import csv
+
+    table = _report_frame(args)
+    rows = _csv_rows(table)
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(rows)
+    elif args.format == "json":
+        records = [dict(zip(REPORT_COLUMNS, row, strict=True)) for row in rows]
+        for record in records:
+            for name in ("met", "missed", "pending", "excluded", "invalid"):
+                record[name] = int(record[name])
+            record["rate"] = float(record["rate"]) if record["rate"] else None
+            record["target"] = float(record["target"]) if record["target"] else None
+        json.dump({"as_at": args.as_at.isoformat(), "rows": records}, sys.stdout, indent=2)
+        print()
+    else:
+        _print_table(rows, args.as_at)
+    return EXIT_OK
+
+
+def _print_table(rows: list[list[str]], as_at: date) -> None:
+    if not rows:
+        print(f"No records as at {as_at:%d/%m/%Y} for this selection.")
+        return
+    header = ["measure", "quarter", "met", "missed", "pend", "excl", "inval", "rate %", "target", "RAG"]
+    display = [[*row[:9], row[9].upper()] for row in rows]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *display, strict=True)]
+    numeric = set(range(2, 9))
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            str(cell).rjust(width) if index in numeric else str(cell).ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(f"Compliance as at {as_at:%d/%m/%Y}")
+    print(line(header))
+    print(line(["-" * width for width in widths]))
+    previous = None
+    for row in display:
+        if previous is not None and row[0] != previous:
+            print()
+        print(line(row))
+        previous = row[0]
+
+
+# --- uploads, undo, demo ----------------------------------------------------------------------------
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    import store
+
+    uploads = store.list_uploads(_engine(args))
+    if not uploads:
+        print("No uploads yet.")
+        return EXIT_OK
+    for upload in uploads:
+        sheet = f" [{upload.sheet}]" if upload.sheet else ""
+        state = f"  UNDONE {upload.undone_at:%Y-%m-%d %H:%M}" if upload.undone_at else ""
+        demo = "  (demo)" if upload.is_demo else ""
+        print(
+            f"{upload.id}  {upload.uploaded_at:%Y-%m-%d %H:%M:%S}  {upload.user}  {upload.file_name}{sheet}  "
+            f"{upload.dataset}  new {upload.new} / updated {upload.updated} / unchanged {upload.unchanged} / "
+            f"rejected {upload.rejected}  sha256 {upload.sha256[:12]}{demo}{state}"
+        )
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    import store
+    from store import StoreBusy, UndoError
+
+    try:
+        summary = store.undo_upload(_engine(args), args.upload_id, user=_user(args))
+    except UndoError as error:
+        raise CliError(str(error), EXIT_REFUSED) from None
+    except StoreBusy as error:
+        raise CliError(str(error), EXIT_BUSY) from None
+    print(
+        f"upload {args.upload_id} undone: {summary.new} records removed, "
+        f"{summary.updated} records restored to their earlier values"
+    )
+    return EXIT_OK
+
+
+def demo_period(today: date) -> tuple[date, date]:
+    """Three financial years up to today, so the demo has complete quarters and cases still pending."""
+    first_year = today.year - 3 if today.month >= 4 else today.year - 4
+    return date(first_year, 4, 1), today
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import hashlib
+
+    import store
+    from loaders import DATASETS, SheetResult
+    from loaders.demo import demo_frames
+
+    engine = _engine(args)
+    if store.holds_real_uploads(engine):
+        raise CliError(
+            "the store holds real uploads; demo data is only added to an empty store", EXIT_REFUSED
+        )
+    if store.holds_demo_data(engine):
+        if not args.if_empty:
+            print("the store already holds the demo data; nothing changed")
+        return EXIT_OK
+    start, end = demo_period(date.today())
+    frames = demo_frames(start=start, end=end)
+    for name, frame in frames.items():
+        columns = DATASETS[name].column_names
+        records = frame[columns].assign(source_row=range(2, len(frame) + 2))
+        sheet = SheetResult(
+            sheet=None,
+            dataset=name,
+            header_row=1,
+            column_map={column: column for column in columns},
+            ignored_columns=[],
+            records=records,
+        )
+        fingerprint = hashlib.sha256(f"demo:{name}:{start}:{end}".encode()).hexdigest()
+        summary = store.store_sheet(
+            engine, sheet, file_name=DEMO_FILE_NAME, sha256=fingerprint, user="demo", is_demo=True
+        )
+        print(f"demo {name}: {summary.new} synthetic records stored (upload {summary.upload_id})")
+    return EXIT_OK
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    import store
+    from measures import SettingsError, settings_from_document, settings_to_document
+
+    engine = _engine(args)
+    document = settings_to_document(_settings(engine))
+    if args.settings_command == "show":
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    try:
+        if args.settings_command == "import":
+            import tomllib
+
+            try:
+                incoming = tomllib.loads(Path(args.file).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as error:
+                raise CliError(f"{args.file}: {error}", EXIT_REFUSED) from None
+            document = _merge(document, incoming)
+        else:
+            document = _apply_setting(document, args.values)
+        settings = settings_from_document(document)
+    except SettingsError as error:
+        raise CliError(f"settings not saved: {error}", EXIT_REFUSED) from None
+    store.save_settings(engine, settings_to_document(settings), user=_user(args))
+    print("settings saved")
+    return EXIT_OK
+
+
+def _merge(document: dict, incoming: dict) -> dict:
+    """Settings from a file override the current ones part by part (a rule file keeps the other rules)."""
+    merged = dict(document)
+    for key, value in incoming.items():
+        current = merged.get(key)
+        merged[key] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+    return merged
+
+
+SETTING_FORMS = (
+    "rule MEASURE NUMBER UNIT            e.g. rule lscmi 20 working_days\n"
+    "target MEASURE PERCENT FROM [MARGIN] e.g. target lscmi 85 2020-04-01 5\n"
+    "holiday add|remove YYYY-MM-DD       e.g. holiday add 2021-04-05\n"
+    "review-schedule FIRST SECOND EVERY  e.g. review-schedule 3 6 6"
+)
+
+
+def _apply_setting(document: dict, values: list[str]) -> dict:
+    """Apply one `settings set` form to a settings document; shape errors become CliError."""
+    document = json.loads(json.dumps(document))  # deep copy
+    usage = CliError(f"settings set takes one of:\n{SETTING_FORMS}", EXIT_REFUSED)
+    if not values:
+        raise usage
+    kind, rest = values[0], values[1:]
+    if kind == "rule" and len(rest) == 3:
+        measure, number, unit = rest
+        document.setdefault("rules", {})[measure] = {"number": _int(number), "unit": unit}
+    elif kind == "target" and len(rest) in (3, 4):
+        measure, percent, effective_from = rest[:3]
+        margin = float(rest[3]) if len(rest) == 4 else 5.0
+        targets = [
+            target
+            for target in document.setdefault("targets", {}).setdefault(measure, [])
+            if target["effective_from"] != effective_from
+        ]
+        targets.append({"effective_from": effective_from, "target": float(percent), "amber_margin": margin})
+        document["targets"][measure] = sorted(targets, key=lambda target: target["effective_from"])
+    elif kind == "holiday" and len(rest) == 2 and rest[0] in ("add", "remove"):
+        holidays = set(document.get("local_holidays", []))
+        holidays = holidays | {rest[1]} if rest[0] == "add" else holidays - {rest[1]}
+        document["local_holidays"] = sorted(holidays)
+    elif kind == "review-schedule" and len(rest) == 3:
+        first, second, every = (_int(value) for value in rest)
+        document["review_schedule"] = {
+            "first_months": first,
+            "second_months": second,
+            "interval_months": every,
+        }
+    else:
+        raise usage
+    return document
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CliError(f"'{text}' is not a whole number", EXIT_REFUSED) from None
+
+
+# --- argument parsing ---------------------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description="Justice social work compliance dashboard")
+    parser.add_argument(
+        "--db", help="database URL (default: $DATABASE_URL, else the SQLite file under data/)"
+    )
+    parser.add_argument("--user", help="who to record as doing this (default: your login name)")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="read extracts into the store")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--dataset", choices=["orders", "reviews", "audits"])
+    ingest.add_argument("--sheet", metavar="NAME")
+    ingest.add_argument("--rejects", metavar="OUT.csv", help="write every rejected row and its reason here")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    report = commands.add_parser("report", help="quarterly compliance against targets")
+    report.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    report.add_argument("--measure", nargs="+", metavar="ID")
+    report.add_argument("--from", dest="from_quarter", metavar='"2019-20 Q1"')
+    report.add_argument("--to", dest="to_quarter", metavar='"2020-21 Q4"')
+    report.add_argument("--team", metavar="NAME")
+    report.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    report.set_defaults(handler=cmd_report)
+
+    commands.add_parser("uploads", help="upload history").set_defaults(handler=cmd_uploads)
+
+    undo = commands.add_parser("undo", help="take one upload back")
+    undo.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    undo.set_defaults(handler=cmd_undo)
+
+    demo = commands.add_parser("demo", help="fill an empty store with clearly labelled synthetic data")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing, quietly, if demo data is already there"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    settings = commands.add_parser(
+        "settings", help="show or change rules, targets, holidays, review schedule"
+    )
+    settings_commands = settings.add_subparsers(dest="settings_command", required=True)
+    settings_commands.add_parser("show")
+    setter = settings_commands.add_parser(
+        "set",
+        help="change one setting",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=SETTING_FORMS,
+    )
+    setter.add_argument("values", nargs="*")
+    importer = settings_commands.add_parser("import", help="merge settings from a TOML file")
+    importer.add_argument("file", metavar="FILE.toml")
+    settings.set_defaults(handler=cmd_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if args.debug or os.environ.get("JSW_DEBUG"):
+            raise
+        # The class only: an exception message may quote case data.
+        print(
+            f"error: unexpected {type(error).__name__}; the step in progress was rolled back. "
+            "Re-run with --debug for details.",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

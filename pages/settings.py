@@ -1,0 +1,210 @@
+"""Settings: targets with effective dates, timescale rules, local holidays and the review schedule.
+
+Edits are checked by measures.settings_from_document (the same gate the command line uses) before they
+are stored; a saved change alters data_version, so every page's figures follow at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import store
+from measures import MEASURES, SettingsError, settings_from_document, settings_to_document
+from pages.ui import common, state
+
+common.require_dashboard_frame()
+
+UNIT_CHOICES = ["working_days", "calendar_days", "weeks", "calendar_months"]
+
+
+def _cell_date(value: object) -> str | None:
+    """A date cell as YYYY-MM-DD text (None for blank) so the settings gate reports bad ones."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _cell_number(value: object) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _blank_row(row: pd.Series) -> bool:
+    return all(value is None or (not isinstance(value, str) and pd.isna(value)) for value in row)
+
+
+def targets_document(edited: dict[str, pd.DataFrame]) -> dict[str, list[dict[str, Any]]]:
+    """Edited target tables -> the settings document's targets part (blank rows dropped)."""
+    document: dict[str, list[dict[str, Any]]] = {}
+    for measure_id, table in edited.items():
+        rows = []
+        for _, row in table.iterrows():
+            if _blank_row(row):
+                continue
+            entry: dict[str, Any] = {
+                "effective_from": _cell_date(row["effective_from"]),
+                "target": _cell_number(row["target"]),
+            }
+            margin = _cell_number(row.get("amber_margin"))
+            if margin is not None:
+                entry["amber_margin"] = margin
+            rows.append(entry)
+        document[measure_id] = rows
+    return document
+
+
+def rules_document(edited: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    document = {}
+    for _, row in edited.iterrows():
+        number = _cell_number(row["number"])
+        document[str(row["measure"])] = {"number": number, "unit": row["unit"]}
+    return document
+
+
+def holidays_document(edited: pd.DataFrame) -> list[str | None]:
+    return [_cell_date(value) for value in edited["date"] if _cell_date(value) is not None]
+
+
+def targets_editor(measure_id: str, targets: list[dict[str, Any]]) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "effective_from": [date.fromisoformat(t["effective_from"]) for t in targets],
+            "target": [float(t["target"]) for t in targets],
+            "amber_margin": [float(t["amber_margin"]) for t in targets],
+        }
+    )
+    return st.data_editor(
+        table,
+        num_rows="dynamic",
+        hide_index=True,
+        key=state.keyed(state.SETTINGS_TARGETS, measure=measure_id),
+        column_config={
+            "effective_from": st.column_config.DateColumn(
+                "Effective from", format="DD/MM/YYYY", required=True
+            ),
+            "target": st.column_config.NumberColumn("Target %", min_value=0, max_value=100, required=True),
+            "amber_margin": st.column_config.NumberColumn(
+                "Amber margin (points)", min_value=0, max_value=100
+            ),
+        },
+    )
+
+
+def main() -> None:
+    st.title("Settings")
+    url, version = common.store_url(), common.data_version()
+    saved = st.session_state.pop(state.SETTINGS_SAVED, None)
+    if saved:
+        st.success(saved)
+    document = settings_to_document(common.settings_for(url, version))
+    st.markdown(
+        "Targets apply from their effective date: a quarter is judged against the target in force on its "
+        "first day. Changes are checked before they are saved and change the figures on every page."
+    )
+    with st.form("settings_form", border=False):
+        st.header("Targets")
+        edited_targets = {}
+        for measure in MEASURES:
+            with st.expander(measure.title, expanded=False):
+                edited_targets[measure.id] = targets_editor(measure.id, document["targets"][measure.id])
+
+        st.header("Timescale rules")
+        rules = pd.DataFrame(
+            [
+                {
+                    "measure": measure_id,
+                    "title": common.MEASURES_BY_ID[measure_id].title,
+                    "number": rule["number"],
+                    "unit": rule["unit"],
+                }
+                for measure_id, rule in document["rules"].items()
+            ]
+        )
+        edited_rules = st.data_editor(
+            rules,
+            hide_index=True,
+            key=state.SETTINGS_RULES,
+            disabled=["measure", "title"],
+            column_config={
+                "measure": st.column_config.TextColumn("Measure id"),
+                "title": st.column_config.TextColumn("Measure"),
+                "number": st.column_config.NumberColumn("Within", min_value=0, step=1, required=True),
+                "unit": st.column_config.SelectboxColumn("Unit", options=UNIT_CHOICES, required=True),
+            },
+        )
+
+        st.header("Local holidays")
+        st.caption("The council's own non-working days, on top of Scottish bank holidays.")
+        holidays = pd.DataFrame(
+            {
+                "date": pd.Series(
+                    [date.fromisoformat(day) for day in document["local_holidays"]], dtype="object"
+                )
+            }
+        )
+        edited_holidays = st.data_editor(
+            holidays,
+            num_rows="dynamic",
+            hide_index=True,
+            key=state.SETTINGS_HOLIDAYS,
+            column_config={"date": st.column_config.DateColumn("Date", format="DD/MM/YYYY")},
+        )
+
+        st.header("Review schedule")
+        schedule = document["review_schedule"]
+        first, second, interval = st.columns(3)
+        first_months = first.number_input(
+            "First review (months after order)",
+            min_value=1,
+            step=1,
+            value=int(schedule["first_months"]),
+            key=state.SETTINGS_SCHEDULE_FIRST,
+        )
+        second_months = second.number_input(
+            "Second review (months after order)",
+            min_value=1,
+            step=1,
+            value=int(schedule["second_months"]),
+            key=state.SETTINGS_SCHEDULE_SECOND,
+        )
+        interval_months = interval.number_input(
+            "Then every (months)",
+            min_value=1,
+            step=1,
+            value=int(schedule["interval_months"]),
+            key=state.SETTINGS_SCHEDULE_INTERVAL,
+        )
+        submitted = st.form_submit_button("Save settings", key=state.SETTINGS_SAVE, type="primary")
+
+    if not submitted:
+        return
+    new_document = {
+        "rules": rules_document(edited_rules),
+        "targets": targets_document(edited_targets),
+        "local_holidays": holidays_document(edited_holidays),
+        "review_schedule": {
+            "first_months": first_months,
+            "second_months": second_months,
+            "interval_months": interval_months,
+        },
+    }
+    try:
+        settings = settings_from_document(new_document)
+        store.save_settings(common.engine(), settings_to_document(settings), user=common.current_user())
+    except (SettingsError, store.StoreBusy) as error:
+        st.error(str(error))
+        return
+    st.session_state[state.SETTINGS_SAVED] = "Settings saved; every page now uses them."
+    st.rerun()
+
+
+main()

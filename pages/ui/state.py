@@ -1,0 +1,69 @@
+"""Every st.session_state key the dashboard uses, in one place so pages never disagree on a spelling.
+
+The shared filter keys double as URL query-parameter names (the sidebar widgets are bound to the URL),
+so they are short and readable: a link such as ``?team=North&from=2020-21+Q1`` opens the same view.
+Widget keys are also the stable handles the browser tests drive.
+"""
+
+from __future__ import annotations
+
+# Resolved once per session by dashboard.py.
+STORE_URL = "store_url"
+# True only while dashboard.py is running a page inside its frame (filters drawn, navigation set).
+FRAMED_BY_DASHBOARD = "framed_by_dashboard"
+
+# Shared sidebar filters (bound to query parameters).
+FILTER_FROM_QUARTER = "from"
+FILTER_TO_QUARTER = "to"
+FILTER_TEAMS = "team"
+FILTER_WORKERS = "worker"
+FILTER_ORDER_TYPES = "order_type"
+FILTER_AS_AT = "as_at"
+
+# Measure detail pages (assessment, reviews, quality): one set per page, prefixed with the page's area.
+MEASURE_CHOICE = "{area}_measure"
+TREND_CHART = "{area}_{measure}_trend_chart"
+BREAKDOWN_BY = "{area}_{measure}_breakdown_by"
+DRILL_QUARTER = "{area}_{measure}_drill_quarter"
+DRILL_STATUS = "{area}_{measure}_drill_status"
+DRILL_LAST_CLICK = "{area}_{measure}_drill_last_click"
+
+# Upload page.
+UPLOAD_FILES = "upload_files"
+UPLOAD_DATASET = "upload_dataset_{file}"
+UPLOAD_SHEET = "upload_sheet_{file}"
+UPLOAD_STORE = "upload_store_{file}"
+UPLOAD_RESULTS = "upload_results"
+UPLOAD_REJECTS_DOWNLOAD = "upload_rejects_{file}_{sheet}"
+UNDO_CHOICE = "undo_choice"
+UNDO_CONFIRM = "undo_confirm"
+UNDO_BUTTON = "undo_button"
+UNDO_RESULT = "undo_result"
+
+# Export page.
+EXPORT_WHAT = "export_what"
+EXPORT_MEASURES = "export_measures"
+EXPORT_PREPARE = "export_prepare"
+EXPORT_PREPARED = "export_prepared"
+EXPORT_CSV = "export_csv"
+EXPORT_XLSX = "export_xlsx"
+
+# Settings page.
+SETTINGS_TARGETS = "settings_targets_{measure}"
+SETTINGS_RULES = "settings_rules"
+SETTINGS_HOLIDAYS = "settings_holidays"
+SETTINGS_SCHEDULE_FIRST = "settings_schedule_first"
+SETTINGS_SCHEDULE_SECOND = "settings_schedule_second"
+SETTINGS_SCHEDULE_INTERVAL = "settings_schedule_interval"
+SETTINGS_SAVE = "settings_save"
+SETTINGS_SAVED = "settings_saved"
+
+
+def keyed(template: str, **parts: object) -> str:
+    """A per-item key from a template above; the parts are made safe for keys and URLs."""
+    return template.format(**{name: _slug(value) for name, value in parts.items()})
+
+
+def _slug(value: object) -> str:
+    text = str(value).strip().lower()
+    return "".join(char if char.isalnum() else "_" for char in text)

@@ -1,0 +1,70 @@
+"""Every page draws without an exception, on demo data and on an empty store."""
+
+from __future__ import annotations
+
+import pytest
+
+from pages.ui.common import GET_STARTED
+
+from .conftest import page
+
+PAGES = {
+    page("overview"): "Overview",
+    page("assessment"): "Assessment timescales",
+    page("reviews"): "Statutory reviews",
+    page("quality"): "Case recording quality",
+    page("upload"): "Upload",
+    page("export"): "Export",
+    page("settings"): "Settings",
+}
+DATA_PAGES = [
+    page("overview"),
+    page("assessment"),
+    page("reviews"),
+    page("quality"),
+    page("export"),
+]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_draws_on_demo_data(demo_url, make_app, page):
+    app = make_app(page)
+
+    assert [title.value for title in app.title] == [PAGES[page]]
+    assert not app.error
+    assert not any(GET_STARTED in info.value for info in app.info)
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_empty_store_shows_how_to_start_not_an_error(empty_url, make_app, page):
+    app = make_app(page)
+
+    assert not app.error
+    assert any(GET_STARTED in info.value for info in app.info)
+
+
+def test_upload_and_settings_pages_work_on_an_empty_store(empty_url, make_app):
+    upload = make_app(page("upload"))
+    assert upload.get("file_uploader")
+    assert not upload.error
+
+    settings = make_app(page("settings"))
+    assert settings.button(key="settings_save") is not None
+    assert not settings.error
+
+
+def test_demo_data_banner_on_the_overview(demo_url, make_app):
+    app = make_app()
+
+    assert any("Demo data" in warning.value for warning in app.warning)
+
+
+def test_overview_shows_one_tile_per_measure_in_two_improvement_areas(demo_url, make_app):
+    app = make_app()
+
+    assert [header.value for header in app.subheader] == [
+        "Improvement area 1: assessment and case management plan timescales",
+        "Improvement area 2: quality assurance of statutory reviews and case recording",
+    ]
+    assert len(app.metric) == 10
+    assert "Latest complete quarter: **2020-21 Q4**" in [markdown.value for markdown in app.markdown]

@@ -1,0 +1,72 @@
+"""Settings: a saved target changes the RAG shown; a bad value is refused with its reason."""
+
+from __future__ import annotations
+
+import store
+
+from .conftest import page
+
+EDIT_FIRST_CONTACT_TARGET = "settings_targets_first_contact"
+
+
+def first_contact_rag(app) -> str:
+    """The RAG badge and target under the First contact tile (the first tile on the overview)."""
+    badge = next(markdown.value for markdown in app.markdown if "-badge[" in markdown.value)
+    return f"{badge} {app.caption[1].value}"
+
+
+def edit_first_target(app, target: float):
+    app.session_state[EDIT_FIRST_CONTACT_TARGET] = {
+        "edited_rows": {0: {"target": target}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.button(key="settings_save").click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_saved_target_changes_the_rag_on_the_overview(demo_url, make_app):
+    app = make_app()
+    rate = float(app.metric[0].value.rstrip("%"))  # First contact, latest complete quarter
+    assert rate <= 97.5
+
+    # Just above the rate: within the 5-point amber margin.
+    app.switch_page(page("settings")).run()
+    edit_first_target(app, round(rate + 2.5, 1))
+    assert any("Settings saved" in success.value for success in app.success)
+    app.switch_page(page("overview")).run()
+    assert "Amber: just below target" in first_contact_rag(app)
+
+    # Well below the rate: green.
+    app.switch_page(page("settings")).run()
+    edit_first_target(app, 10.0)
+    app.switch_page(page("overview")).run()
+    assert first_contact_rag(app).startswith(":green-badge[")
+    assert "Green: on target" in first_contact_rag(app)
+    assert first_contact_rag(app).endswith("target 10%")
+    saved = store.load_settings(store.connect(demo_url))
+    assert saved["targets"]["first_contact"][0]["target"] == 10.0
+
+
+def test_an_impossible_target_is_refused_with_its_reason(demo_url, make_app):
+    app = make_app(page("settings"))
+    edit_first_target(app, 150.0)
+
+    assert [error.value for error in app.error] == [
+        "targets.first_contact[0].target: expected a number from 0 to 100"
+    ]
+    assert store.load_settings(store.connect(demo_url)) == {}
+
+
+def test_a_local_holiday_can_be_added(demo_url, make_app):
+    app = make_app(page("settings"))
+    app.session_state["settings_holidays"] = {
+        "edited_rows": {},
+        "added_rows": [{"date": "2020-09-21"}],
+        "deleted_rows": [],
+    }
+    app.button(key="settings_save").click().run()
+
+    assert not app.error
+    assert store.load_settings(store.connect(demo_url))["local_holidays"] == ["2020-09-21"]

@@ -1,0 +1,195 @@
+"""The command line of SPEC section 6, driven as a performance officer or a scheduled job would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Three orders in 2020-21 Q1 (April-June 2020). Monday 25 May 2020 was the Spring bank holiday.
+# - DEMO-001: Friday 22 May; first contact due Tuesday 26 May (the Monday is a holiday) -> met on 26 May.
+#   Induction due 5 working days on: 26, 27, 28, 29 May, 1 June -> 1 June; held 3 June -> missed.
+# - DEMO-002: Wednesday 1 April; first contact 3 April (due 2 April) -> missed; induction 8 April
+#   (due 8 April) -> met.
+# - DEMO-003: excluded (transferred in) -> excluded for both measures.
+# - row 5 has a date that does not exist -> rejected with its row number.
+ORDERS_CSV = """Justice social work - order milestones
+Report run on 01/07/2020
+
+Case Ref,Date of Order,Order Type,Requirements,Team,First Contact,Induction Date,Exclusion Reason
+DEMO-001,22/05/2020,CPO,Supervision,North (demo),26/05/2020,03/06/2020,
+DEMO-002,01/04/2020,CPO,Supervision,South (demo),03/04/2020,08/04/2020,
+DEMO-003,15/04/2020,CPO,Supervision,North (demo),,,Transferred in
+DEMO-004,31/02/2020,CPO,Supervision,North (demo),,,
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["--db", db, "--user", "tester", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def orders_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV, encoding="utf-8")
+    return path
+
+
+def test_ingest_reports_counts_and_writes_rejected_rows(capsys, sqlite_url, orders_csv, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    code, out, err = run(capsys, sqlite_url, "ingest", str(orders_csv), "--rejects", str(rejects))
+
+    assert code == 0, err
+    assert "orders.csv: orders: 3 rows stored (3 new / 0 updated / 0 unchanged), 1 rejected" in out
+    rows = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    assert [(row["file"], row["row"], row["column"]) for row in rows] == [("orders.csv", "8", "order_date")]
+    assert "31/02/2020" in rows[0]["value"]
+    assert "not a real date" in rows[0]["reason"]
+
+
+def test_ingesting_the_same_file_twice_changes_nothing(capsys, sqlite_url, orders_csv):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    code, out, _ = run(capsys, sqlite_url, "ingest", str(orders_csv))
+
+    assert code == 0
+    assert "already loaded as upload 1; nothing changed" in out
+    _, uploads, _ = run(capsys, sqlite_url, "uploads")
+    assert len(uploads.strip().splitlines()) == 1
+
+
+def test_unreadable_file_exits_2_with_one_line_and_stores_nothing(capsys, sqlite_url, orders_csv, tmp_path):
+    fake = tmp_path / "orders.xlsx"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+
+    code, _, err = run(capsys, sqlite_url, "ingest", str(orders_csv), str(fake))
+
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("error: orders.xlsx:")
+    assert "Traceback" not in err
+    _, uploads, _ = run(capsys, sqlite_url, "uploads")
+    assert uploads.strip() == "No uploads yet."  # the readable file was not stored either
+
+
+def test_uploads_lists_history_and_undo_takes_an_upload_back(capsys, sqlite_url, orders_csv, tmp_path):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    newer = tmp_path / "orders_july.csv"
+    newer.write_text(ORDERS_CSV.replace("03/06/2020", "01/06/2020"), encoding="utf-8")
+    code, out, _ = run(capsys, sqlite_url, "ingest", str(newer))
+    assert "(0 new / 1 updated / 2 unchanged)" in out
+
+    _, uploads, _ = run(capsys, sqlite_url, "uploads")
+    lines = uploads.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["2", "1"]  # newest first, each line starts with its id
+    assert "tester" in lines[0] and "orders_july.csv" in lines[0]
+    assert "new 0 / updated 1 / unchanged 2 / rejected 1" in lines[0]
+
+    before = _csv_report(capsys, sqlite_url, "--measure", "induction")
+    assert before[0]["met"] == "2"  # the corrected induction date made DEMO-001 on time
+    code, out, err = run(capsys, sqlite_url, "undo", "2")
+    assert code == 0, err
+    assert "1 records restored" in out
+    after = _csv_report(capsys, sqlite_url, "--measure", "induction")
+    assert (after[0]["met"], after[0]["missed"]) == ("1", "1")
+
+    code, _, err = run(capsys, sqlite_url, "undo", "2")
+    assert code == 4 and "already" in err
+
+
+def _csv_report(capsys, db: str, *extra: str) -> list[dict[str, str]]:
+    code, out, err = run(capsys, db, "report", "--as-at", "2020-07-01", "--format", "csv", *extra)
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_report_csv_is_exactly_the_spec_format(capsys, sqlite_url, orders_csv):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    code, out, _ = run(
+        capsys,
+        sqlite_url,
+        "report",
+        "--as-at",
+        "2020-07-01",
+        "--format",
+        "csv",
+        "--measure",
+        "first_contact",
+        "induction",
+    )
+
+    assert code == 0
+    assert out.splitlines() == [
+        "measure,quarter,met,missed,pending,excluded,invalid,rate,target,rag",
+        "first_contact,2020-21 Q1,1,1,0,1,0,50.0,90,red",
+        "induction,2020-21 Q1,1,1,0,1,0,50.0,90,red",
+    ]
+
+
+def test_report_filters_by_team_and_quarter_and_speaks_json(capsys, sqlite_url, orders_csv):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+
+    north = _csv_report(capsys, sqlite_url, "--measure", "first_contact", "--team", "North (demo)")
+    assert [(row["met"], row["missed"], row["excluded"]) for row in north] == [("1", "0", "1")]
+    assert north[0]["rag"] == "green"
+    assert _csv_report(capsys, sqlite_url, "--from", "2020-21 Q2") == []
+
+    code, out, _ = run(
+        capsys, sqlite_url, "report", "--as-at", "2020-07-01", "--format", "json", "--measure", "cmp"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["rows"][0]["measure"] == "cmp"
+    assert document["rows"][0]["missed"] == 2  # no CMP recorded, 28 days passed for both live orders
+
+
+def test_settings_change_the_report(capsys, sqlite_url, orders_csv):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    code, _, err = run(capsys, sqlite_url, "settings", "set", "target", "first_contact", "50", "2020-04-01")
+    assert code == 0, err
+
+    rows = _csv_report(capsys, sqlite_url, "--measure", "first_contact")
+    assert (rows[0]["target"], rows[0]["rag"]) == ("50", "green")
+
+    code, _, err = run(capsys, sqlite_url, "settings", "set", "target", "first_contact", "150", "2020-04-01")
+    assert code == 4 and "settings not saved" in err
+
+
+def test_demo_fills_an_empty_store_and_refuses_one_with_real_uploads(
+    capsys, sqlite_url, orders_csv, tmp_path
+):
+    code, out, _ = run(capsys, sqlite_url, "demo")
+    assert code == 0
+    assert "synthetic records stored" in out
+    _, uploads, _ = run(capsys, sqlite_url, "uploads")
+    assert uploads.count("(demo)") == 3
+
+    real_store = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    run(capsys, real_store, "ingest", str(orders_csv))
+    code, _, err = run(capsys, real_store, "demo")
+    assert code == 4 and "real uploads" in err
+
+
+def test_a_real_process_prints_no_traceback(sqlite_url, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "cli.py", "--db", sqlite_url, "ingest", str(empty)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: empty.csv:")
