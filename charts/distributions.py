@@ -24,12 +24,18 @@ def _tail_start(limit: int) -> int:
 
 
 def days_taken_histogram(
-    statuses: pd.DataFrame, limit: int, unit_label: str, *, title: str | None = None
+    statuses: pd.DataFrame,
+    limit: int,
+    unit_label: str,
+    *,
+    title: str | None = None,
+    early_is_met: bool = False,
 ) -> go.Figure:
     """Records per number of days taken (columns days_taken, status), split at the timescale `limit`.
 
     Bars up to `limit` are "Within timescale", later ones "Over timescale", negative ones (to-date
-    before from-date) "Invalid". Days from 3 x limit (at least limit + 10) are pooled into one bar.
+    before from-date) "Invalid" — or "Early (met)" when `early_is_met` (a review held before its due date,
+    SPEC 3.2). Days from 3 x limit (at least limit + 10) are pooled into one bar.
     The dashed line sits on the boundary between day `limit` and day `limit + 1` (x = limit + 0.5),
     so every bar left of it met the timescale. Excluded records are left out.
     """
@@ -41,13 +47,15 @@ def days_taken_histogram(
     days = counts.index.to_numpy()
     labels = pd.Series(days.astype(str), index=counts.index)
     labels[days == tail] = f"{tail} or more"
-    labels[days == -1] = "before the start date"
+    labels[days == -1] = "before the due date" if early_is_met else "before the start date"
 
     figure = go.Figure()
     groups = (
         ("Within timescale", (days >= 0) & (days <= limit), WITHIN_TIMESCALE),
         ("Over timescale", days > limit, OVER_TIMESCALE),
-        ("Invalid (date before start)", days < 0, INVALID),
+        ("Early (met)", days < 0, WITHIN_TIMESCALE)
+        if early_is_met
+        else ("Invalid (date before start)", days < 0, INVALID),
     )
     for name, in_group, colour in groups:
         if not in_group.any():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from measures import round_rates
+
 NO_RECORDS = "No records in this period"
 BASE_LAYOUT = {
     "template": "plotly_white",
@@ -39,5 +41,5 @@ def no_records_figure(title: str | None) -> go.Figure:
 
 def percent_text(rates: pd.Series) -> pd.Series:
     """Rates as "87.5%" (one decimal, as SPEC 3.2 shows them); an empty string where there is no rate."""
-    rates = rates.astype(float)
+    rates = round_rates(rates)
     return rates.map("{:.1f}%".format).where(rates.notna(), "")

@@ -7,6 +7,8 @@ denominator (pending, excluded and invalid records never are).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -63,7 +65,8 @@ def quarterly_compliance(statuses: pd.DataFrame, settings: Settings) -> pd.DataF
     by_status = {status: counts[:, index] for index, status in enumerate(STATUSES)}
     decided = by_status["met"] + by_status["missed"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(decided > 0, by_status["met"] / decided * 100.0, np.nan)
+        # met * 100 first: a whole-number rate (57 of 100) is then exact, never 56.999...
+        rate = np.where(decided > 0, by_status["met"] * 100.0 / decided, np.nan)
     target = np.full(len(occupied), np.nan)
     margin = np.full(len(occupied), np.nan)
     for code, measure_id in enumerate(MEASURE_IDS):
@@ -99,3 +102,19 @@ def _empty() -> pd.DataFrame:
         "rag": "object",
     }
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in dtypes.items()})
+
+
+def round_rates(rates: pd.Series) -> pd.Series:
+    """Rates to one decimal with halves rounded up, as Excel's ROUND does (83.25 -> 83.3).
+
+    Python and numpy round halves to even, which would make our figures disagree with a manager's
+    spreadsheet. Rates are never negative, so floor(x * 10 + 0.5) is the half-up rule.
+    """
+    return np.floor(rates.astype("float64") * 10 + 0.5) / 10
+
+
+def rate_text(rate: object) -> str:
+    """A rate as SPEC shows it, "87.5" (halves rounded up); an empty string where there is no rate."""
+    if rate is None or pd.isna(rate):
+        return ""
+    return f"{math.floor(float(rate) * 10 + 0.5) / 10:.1f}"

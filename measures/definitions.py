@@ -26,6 +26,8 @@ class MeasureDef:
     from_column: str
     to_column: str
     area: MeasureArea
+    # SPEC 3.2: a review held before its due date is simply met, never "invalid".
+    early_is_met: bool = False
 
 
 MEASURES: tuple[MeasureDef, ...] = (
@@ -74,6 +76,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "review_due",
         "review_held",
         "reviews",
+        early_is_met=True,
     ),
     MeasureDef(
         "review_recorded",

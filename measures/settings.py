@@ -132,10 +132,15 @@ def settings_from_document(document: dict[str, Any] | None) -> Settings:
 
 
 def settings_from_toml(text: str | bytes) -> Settings:
-    """Settings from a TOML file laid out like the document (for `cli.py settings import FILE`).
+    """Settings from a TOML file laid out like the document.
 
     TOML dates may be written bare (`effective_from = 2021-04-01`) or quoted.
     """
+    return settings_from_document(toml_document(text))
+
+
+def toml_document(text: str | bytes) -> dict[str, Any]:
+    """A settings file's TOML as a document (unvalidated), for `cli.py settings import FILE` to merge."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -145,7 +150,7 @@ def settings_from_toml(text: str | bytes) -> Settings:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"settings file: not valid TOML ({error})") from None
-    return settings_from_document(document)
+    return document
 
 
 def _expect(condition: bool, message: str) -> None:

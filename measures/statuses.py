@@ -173,7 +173,7 @@ def _timescale_part(
     finish = data.dates[measure.to_column][rows]
     due = _due_dates(start, rule, calendar)
     blank = np.isnat(finish)
-    invalid = finish < start if measure.id != "review_on_time" else np.zeros(len(rows), dtype=bool)
+    invalid = np.zeros(len(rows), dtype=bool) if measure.early_is_met else finish < start
     status = np.select(
         [data.excluded[rows], invalid, finish <= due, (finish > due) | (blank & (report_day > due))],
         [_CODE["excluded"], _CODE["invalid"], _CODE["met"], _CODE["missed"]],

@@ -12,22 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 
 from measures.settings import Target
 
 RAG_VALUES: tuple[str, ...] = ("green", "amber", "red", "grey")
-
-
-def target_in_force(targets: Sequence[Target], quarter_start: date) -> Target | None:
-    """The target judging a quarter starting on `quarter_start`; None only when there are no targets."""
-    if not targets:
-        return None
-    ordered = sorted(targets, key=lambda target: target.effective_from)
-    in_force = [target for target in ordered if target.effective_from <= quarter_start]
-    return in_force[-1] if in_force else ordered[0]
 
 
 def targets_in_force(targets: Sequence[Target], quarter_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import store
-from measures import MEASURES
+from measures import MEASURES, round_rates
 from pages.ui import common
 
 common.require_dashboard_frame()
@@ -26,15 +26,19 @@ IMPROVEMENT_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def latest_complete_quarter(quarterly: pd.DataFrame, as_at: date) -> str | None:
-    """The last quarter that ended before the as-at date and holds any record (else the last one held)."""
+def headline_quarter(quarterly: pd.DataFrame, as_at: date) -> tuple[str | None, bool]:
+    """(quarter, complete): the last quarter with records that ended by the as-at date; failing that,
+    the quarter in progress on the as-at date (complete False); (None, False) when nothing had started."""
     if quarterly.empty:
-        return None
+        return None, False
     starts = quarterly["quarter_start"]
-    ends = starts + pd.DateOffset(months=3)
-    complete = quarterly[ends <= pd.Timestamp(as_at)]
-    pool = complete if not complete.empty else quarterly
-    return str(pool.loc[pool["quarter_start"].idxmax(), "quarter"])
+    complete = quarterly[starts + pd.DateOffset(months=3) <= pd.Timestamp(as_at)]
+    if not complete.empty:
+        return str(complete.loc[complete["quarter_start"].idxmax(), "quarter"]), True
+    started = quarterly[starts <= pd.Timestamp(as_at)]
+    if started.empty:
+        return None, False
+    return str(started.loc[started["quarter_start"].idxmax(), "quarter"]), False
 
 
 def headline_rows(quarterly: pd.DataFrame, quarter: str, measure_ids: list[str]) -> pd.DataFrame:
@@ -86,8 +90,8 @@ def area_section(heading: str, measure_ids: list[str], quarterly: pd.DataFrame, 
             "Met": rows["met"].fillna(0).astype("int64").to_numpy(),
             "Missed": rows["missed"].fillna(0).astype("int64").to_numpy(),
             "Pending": rows["pending"].fillna(0).astype("int64").to_numpy(),
-            "Rate %": rows["rate"].round(1).to_numpy(),
-            "Previous quarter %": rows["previous_rate"].round(1).to_numpy(),
+            "Rate %": round_rates(rows["rate"]).to_numpy(),
+            "Previous quarter %": round_rates(rows["previous_rate"]).to_numpy(),
             "Change (points)": rows["change"].round(1).to_numpy(),
             "Target %": rows["target"].to_numpy(),
             "RAG": rows["rag"].map(common.rag_word).to_numpy(),
@@ -115,12 +119,15 @@ def main() -> None:
         return
     filters = common.current_filters()
     quarterly = common.quarterly_for(url, version, filters)
-    quarter = latest_complete_quarter(quarterly, filters.as_at)
+    quarter, complete = headline_quarter(quarterly, filters.as_at)
     st.caption(f"As at {filters.as_at:%d/%m/%Y}. {uploads_caption(url)}.")
     if quarter is None:
-        st.info("No records match the filters in the sidebar.")
+        st.info("No records match the filters in the sidebar up to the as-at date.")
         return
-    st.markdown(f"Latest complete quarter: **{quarter}**")
+    if complete:
+        st.markdown(f"Latest complete quarter: **{quarter}**")
+    else:
+        st.markdown(f"No quarter has ended by the as-at date; showing **{quarter}**, still in progress.")
     for heading, areas in IMPROVEMENT_AREAS:
         measure_ids = [measure.id for measure in MEASURES if measure.area in areas]
         area_section(heading, measure_ids, quarterly, quarter)

@@ -106,7 +106,7 @@ def breakdown_section(
     with chart_column:
         st.plotly_chart(
             charts.breakdown_bar(table, usable[by], target=target, counted=counted_words(measure)),
-            key=f"{area}_{measure.id}_breakdown_chart",
+            key=state.keyed(state.BREAKDOWN_CHART, area=area, measure=measure.id),
             alt=f"{measure.title}: compliance rate by {usable[by].lower()}.",
         )
     with table_column:
@@ -129,7 +129,9 @@ def days_figure(url: str, version: str, filters: common.Filters, measure_id: str
     measure = common.MEASURES_BY_ID[measure_id]
     limit, unit = rule_limit(common.settings_for(url, version).rules[measure_id])
     statuses = common.measure_statuses(url, version, filters, measure_id)
-    return charts.days_taken_histogram(statuses, limit, unit, title=f"{measure.title}: time taken")
+    return charts.days_taken_histogram(
+        statuses, limit, unit, title=f"{measure.title}: time taken", early_is_met=measure.early_is_met
+    )
 
 
 def days_section(measure: MeasureDef, area: str, url: str, version: str, filters: common.Filters) -> None:
@@ -145,13 +147,15 @@ def days_section(measure: MeasureDef, area: str, url: str, version: str, filters
     with chart_column:
         st.plotly_chart(
             days_figure(url, version, filters, measure.id),
-            key=f"{area}_{measure.id}_days_chart",
+            key=state.keyed(state.DAYS_CHART, area=area, measure=measure.id),
             alt=f"{measure.title}: how many records took each number of {unit}.",
         )
     with table_column:
         within = table["days_taken"].between(0, limit)
         shown = table.assign(timescale=within.map({True: "within", False: "over"}))
-        shown.loc[table["days_taken"] < 0, "timescale"] = "invalid (before the start date)"
+        shown.loc[table["days_taken"] < 0, "timescale"] = (
+            "early (met)" if measure.early_is_met else "invalid (before the start date)"
+        )
         common.show_table(
             shown.rename(
                 columns={"days_taken": f"Days taken ({unit})", "records": "Records", "timescale": "Timescale"}
@@ -189,7 +193,7 @@ def cases_section(
         f"{total:,} cases; {shown}overdue (missed and still open) first, then due within "
         f"{common.DUE_SOON_DAYS} days, then the rest. The Export page gives them all."
     )
-    common.show_table(cases, key=f"{area}_{measure.id}_cases")
+    common.show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
 
 
 def render_measure(measure: MeasureDef, area: str) -> None:

@@ -92,3 +92,13 @@ def test_grades_stack_per_quarter_with_inspectorate_words() -> None:
 def test_no_audits_says_so() -> None:
     layout = grade_distribution(audits().iloc[0:0]).to_dict()["layout"]
     assert [note["text"] for note in layout["annotations"]] == [NO_RECORDS]
+
+
+def test_reviews_held_early_are_met_not_invalid() -> None:
+    early = pd.DataFrame(
+        {"days_taken": pd.array([-3, -1, 0, 2], dtype="Int64"), "status": ["met"] * 3 + ["missed"]}
+    )
+    bars = by_name(days_taken_histogram(early, limit=0, unit_label="working days", early_is_met=True))
+    assert "Invalid (date before start)" not in bars
+    assert sum(bars["Early (met)"]["y"]) == 2
+    assert bars["Early (met)"]["marker"]["color"] == bars["Within timescale"]["marker"]["color"]

@@ -6,6 +6,7 @@ import dataclasses
 import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,8 +17,10 @@ from measures import (
     default_settings,
     quarterly_compliance,
     rag_for,
+    rate_text,
     record_statuses,
-    target_in_force,
+    round_rates,
+    targets_in_force,
 )
 from tests.measures.frames import audits, orders, reviews
 
@@ -106,12 +109,39 @@ def test_a_target_changed_mid_year_judges_quarters_from_their_first_day() -> Non
     assert (q4["target"], q4["amber_margin"]) == (80.0, 10.0)
 
 
-def test_target_in_force() -> None:
-    targets = [Target(date(2020, 10, 1), 95.0), Target(date(2019, 4, 1), 85.0)]
-    assert target_in_force(targets, date(2020, 7, 1)).target == 85.0
-    assert target_in_force(targets, date(2020, 10, 1)).target == 95.0  # in force on the first day
-    assert target_in_force(targets, date(2018, 4, 1)).target == 85.0  # before every target: the earliest
-    assert target_in_force([], date(2020, 4, 1)) is None
+def test_targets_in_force_on_each_quarters_first_day() -> None:
+    targets = [Target(date(2020, 10, 1), 95.0, 3.0), Target(date(2019, 4, 1), 85.0)]
+    starts = np.array(["2020-07-01", "2020-10-01", "2018-04-01"], dtype="datetime64[D]")
+    percent, margin = targets_in_force(targets, starts)
+    # 1 Oct is the new target's first day; a quarter before every target is judged by the earliest.
+    assert percent.tolist() == [85.0, 95.0, 85.0]
+    assert margin.tolist() == [5.0, 3.0, 5.0]
+    percent, _ = targets_in_force([], starts)
+    assert np.isnan(percent).all()
+
+
+def test_a_rate_exactly_on_target_is_green() -> None:
+    # 57 of 100: computed as 57 / 100 * 100 it would be 56.99999999999999, which is amber against 57.
+    statuses = pd.DataFrame(
+        {
+            "measure": ["first_contact"] * 100,
+            "status": ["met"] * 57 + ["missed"] * 43,
+            "quarter_start": pd.Timestamp(2020, 4, 1),
+        }
+    )
+    settings = default_settings()
+    settings = dataclasses.replace(
+        settings, targets={**settings.targets, "first_contact": [Target(date(2000, 1, 1), 57.0)]}
+    )
+    (only,) = quarterly_compliance(statuses, settings).to_dict("records")
+    assert (only["rate"], only["rag"]) == (57.0, "green")
+
+
+def test_rates_round_half_up_like_excel() -> None:
+    # 333 of 400 is 83.25%: Excel's ROUND shows 83.3; round-half-even would show 83.2.
+    assert rate_text(333 * 100.0 / 400) == "83.3"
+    assert rate_text(float("nan")) == ""
+    assert round_rates(pd.Series([83.25, 12.35, 100.0])).tolist() == [83.3, 12.4, 100.0]
 
 
 @pytest.mark.parametrize(

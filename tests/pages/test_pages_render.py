@@ -13,6 +13,7 @@ PAGES = {
     page("assessment"): "Assessment timescales",
     page("reviews"): "Statutory reviews",
     page("quality"): "Case recording quality",
+    page("data_quality"): "Data quality",
     page("upload"): "Upload",
     page("export"): "Export",
     page("settings"): "Settings",
@@ -22,6 +23,7 @@ DATA_PAGES = [
     page("assessment"),
     page("reviews"),
     page("quality"),
+    page("data_quality"),
     page("export"),
 ]
 
@@ -68,3 +70,12 @@ def test_overview_shows_one_tile_per_measure_in_two_improvement_areas(demo_url, 
     ]
     assert len(app.metric) == 10
     assert "Latest complete quarter: **2020-21 Q4**" in [markdown.value for markdown in app.markdown]
+
+
+def test_overview_never_calls_an_unfinished_quarter_complete(demo_url, make_app):
+    # The demo starts in April 2019: on 15 May 2019 no quarter has ended yet.
+    app = make_app(as_at="2019-05-15")
+
+    markdown = [element.value for element in app.markdown]
+    assert not any("Latest complete quarter" in text for text in markdown)
+    assert "No quarter has ended by the as-at date; showing **2019-20 Q1**, still in progress." in markdown
