@@ -20,6 +20,7 @@ PAGES = [
     st.Page(common.page_path("assessment"), title="Assessment timescales", icon=":material/schedule:"),
     st.Page(common.page_path("reviews"), title="Statutory reviews", icon=":material/event_available:"),
     st.Page(common.page_path("quality"), title="Case recording quality", icon=":material/grading:"),
+    st.Page(common.page_path("data_quality"), title="Data quality", icon=":material/rule:"),
     st.Page(common.page_path("upload"), title="Upload", icon=":material/upload:"),
     st.Page(common.page_path("export"), title="Export", icon=":material/download:"),
     st.Page(common.page_path("settings"), title="Settings", icon=":material/settings:"),

@@ -13,7 +13,7 @@ import streamlit as st
 
 import exports
 import store
-from measures import MEASURES, parse_quarter
+from measures import MEASURES
 from pages.ui import common, state
 
 common.require_dashboard_frame()
@@ -41,7 +41,6 @@ REJECT_COLUMNS: dict[str, str] = {
     "reason": "Reason",
 }
 # The date that places a dataset's record in the sidebar's quarter range (as on the Export page).
-QUARTER_DATE: dict[str, str] = {"orders": "order_date", "reviews": "review_due"}
 GAP_CASE_COLUMNS: dict[str, dict[str, str]] = {
     "orders": {
         "case_ref": "Case ref",
@@ -170,24 +169,6 @@ def live_rejects(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 # --- (d) gaps ----------------------------------------------------------------------------------------
 
 
-def dataset_in_filters(frame: pd.DataFrame, dataset: str, filters: common.Filters) -> pd.DataFrame:
-    """A dataset's records kept by the sidebar filters (quarter range on the dataset's own date)."""
-    keep = pd.Series(True, index=frame.index)
-    when = frame[QUARTER_DATE[dataset]]
-    if filters.from_quarter:
-        keep &= when >= pd.Timestamp(parse_quarter(filters.from_quarter))
-    if filters.to_quarter:
-        keep &= when < pd.Timestamp(parse_quarter(filters.to_quarter)) + pd.DateOffset(months=3)
-    for column, chosen in (
-        ("team", filters.teams),
-        ("worker", filters.workers),
-        ("order_type", filters.order_types),
-    ):
-        if chosen:
-            keep &= frame[column].isin(chosen)
-    return frame[keep]
-
-
 def blank(column: pd.Series) -> pd.Series:
     """Blank as the measures see it: missing, or nothing but spaces."""
     return column.isna() | column.astype("object").astype(str).str.strip().eq("")
@@ -197,8 +178,8 @@ def blank(column: pd.Series) -> pd.Series:
 def gap_cases(url: str, version: str, filters: common.Filters) -> dict[str, pd.DataFrame]:
     """The cases behind each gap in GAP_WHY, oldest first, as the sidebar filters keep them."""
     frames = common.frames_for(url, version)
-    orders = dataset_in_filters(frames["orders"], "orders", filters)
-    reviews = dataset_in_filters(frames["reviews"], "reviews", filters)
+    orders = common.dataset_in_filters(frames["orders"], "orders", filters)
+    reviews = common.dataset_in_filters(frames["reviews"], "reviews", filters)
     not_held = (
         reviews["review_held"].isna()
         & (reviews["review_due"] < pd.Timestamp(filters.as_at))
@@ -212,7 +193,7 @@ def gap_cases(url: str, version: str, filters: common.Filters) -> dict[str, pd.D
     }
     return {
         title: frame.loc[keep, list(GAP_CASE_COLUMNS[dataset])]
-        .sort_values([QUARTER_DATE[dataset], "case_ref"], kind="stable")
+        .sort_values([common.DATASET_QUARTER_DATE[dataset], "case_ref"], kind="stable")
         .rename(columns=GAP_CASE_COLUMNS[dataset])
         .reset_index(drop=True)
         for title, (dataset, frame, keep) in chosen.items()

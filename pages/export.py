@@ -12,7 +12,7 @@ import streamlit as st
 
 import exports
 from loaders import DATASETS
-from measures import MEASURES, parse_quarter
+from measures import MEASURES
 from pages.ui import common, state
 
 common.require_dashboard_frame()
@@ -25,7 +25,6 @@ CHOICES = {
     STATUSES: "Measure statuses (one row per measure and record)",
 }
 # The date that places a dataset's record in a quarter for the quarter-range filter.
-QUARTER_DATE = {"orders": "order_date", "reviews": "review_due", "audits": "audit_date"}
 STATUS_COLUMNS = [
     "measure",
     "quarter",
@@ -71,21 +70,9 @@ def export_subject(what: str, measures: tuple[str, ...]) -> str:
 
 
 def dataset_rows(frame: pd.DataFrame, dataset: str, filters: common.Filters) -> pd.DataFrame:
-    """A dataset's records kept by the sidebar filters (quarter range on the dataset's own date)."""
-    keep = pd.Series(True, index=frame.index)
-    when = frame[QUARTER_DATE[dataset]]
-    if filters.from_quarter:
-        keep &= when >= pd.Timestamp(parse_quarter(filters.from_quarter))
-    if filters.to_quarter:
-        keep &= when < pd.Timestamp(parse_quarter(filters.to_quarter)) + pd.DateOffset(months=3)
-    for column, chosen in (
-        ("team", filters.teams),
-        ("worker", filters.workers),
-        ("order_type", filters.order_types),
-    ):
-        if chosen and column in frame.columns:
-            keep &= frame[column].isin(chosen)
-    return frame.loc[keep, DATASETS[dataset].column_names].reset_index(drop=True)
+    """A dataset's records kept by the sidebar filters, in the dataset's canonical columns."""
+    kept = common.dataset_in_filters(frame, dataset, filters)
+    return kept[DATASETS[dataset].column_names].reset_index(drop=True)
 
 
 @st.cache_resource(show_spinner="Selecting rows…", max_entries=4)

@@ -7,7 +7,7 @@ import streamlit as st
 
 import charts
 from loaders.schema import GRADE_WORDS
-from pages.ui import common
+from pages.ui import common, state
 from pages.ui.measure_view import render_measure
 
 common.require_dashboard_frame()
@@ -51,7 +51,7 @@ def main() -> None:
                     common.measure_statuses(url, version, filters, "audit_good"),
                     title="Audit grades per quarter",
                 ),
-                key="quality_grades_chart",
+                key=state.GRADES_CHART,
                 alt="Audits per quarter by grade, from Excellent to Unsatisfactory.",
             )
         with table_column:

@@ -110,7 +110,7 @@ def main() -> None:
         "Targets apply from their effective date: a quarter is judged against the target in force on its "
         "first day. Changes are checked before they are saved and change the figures on every page."
     )
-    with st.form("settings_form", border=False):
+    with st.form(state.SETTINGS_FORM, border=False):
         st.header("Targets")
         edited_targets = {}
         for measure in MEASURES:

@@ -1,12 +1,19 @@
-"""Upload: read extracts, show what was found and rejected, store them; upload history with undo."""
+"""Upload: read extracts, show what was found and rejected, store them; upload history with undo.
+
+The dataset is recognised from the headers and can be changed (SPEC 4): for a CSV or a workbook with
+one recognised sheet, once for the file; for a workbook of several recognised sheets, per sheet, since
+one workbook often holds orders on one sheet and audits or reviews on another.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import exports
 import store
@@ -23,10 +30,15 @@ FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=16)
 def read_upload(
-    file_name: str, sha256: str, _content: bytes, dataset: str | None, schedule: ReviewSchedule
+    file_name: str,
+    sha256: str,
+    _content: bytes,
+    dataset: str | None,
+    sheet: str | None,
+    schedule: ReviewSchedule,
 ) -> ReadResult:
-    """The loader's reading of one file, cached on its hash so reruns do not read it again."""
-    return read_extract(file_name, _content, dataset=dataset, review_schedule=schedule)
+    """The loader's reading of a file (or one sheet of it), cached on its hash so reruns do not read again."""
+    return read_extract(file_name, _content, dataset=dataset, sheet=sheet, review_schedule=schedule)
 
 
 def mapping_table(sheet: SheetResult) -> pd.DataFrame:
@@ -69,18 +81,14 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         )
 
 
-def store_sheets(result: ReadResult, sheets: list[SheetResult]) -> list[str]:
+def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list[str]:
     """Store every shown sheet; one line per sheet saying what happened."""
     lines = []
     for sheet in sheets:
         summary = store.store_sheet(
-            common.engine(),
-            sheet,
-            file_name=result.file_name,
-            sha256=result.sha256,
-            user=common.current_user(),
+            common.engine(), sheet, file_name=file_name, sha256=sha256, user=common.current_user()
         )
-        where = f"{result.file_name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
+        where = f"{file_name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
         if summary.already_loaded is not None:
             lines.append(f"{where}: already loaded (upload {summary.already_loaded}); nothing changed.")
         else:
@@ -92,38 +100,116 @@ def store_sheets(result: ReadResult, sheets: list[SheetResult]) -> list[str]:
     return lines
 
 
-def one_file(file_index: int, uploaded: object, schedule: ReviewSchedule) -> None:
-    content: bytes = uploaded.getvalue()
-    sha256 = hashlib.sha256(content).hexdigest()
-    st.subheader(uploaded.name)
-    dataset_column, sheet_column = st.columns(2)
+class Extract(NamedTuple):
+    """One uploaded file, read once from the uploader and passed to the functions that show it."""
+
+    index: int  # position among the uploaded files; part of its widget keys
+    name: str
+    content: bytes
+    sha256: str
+    schedule: ReviewSchedule
+
+    def read(self, dataset: str | None = None, sheet: str | None = None) -> ReadResult:
+        return read_upload(self.name, self.sha256, self.content, dataset, sheet, self.schedule)
+
+
+def named_sheets(read: ReadResult | LoadError) -> list[str]:
+    return [] if isinstance(read, LoadError) else [sheet.sheet for sheet in read.sheets if sheet.sheet]
+
+
+def file_sheets(
+    extract: Extract, recognised: ReadResult | LoadError, columns: list[DeltaGenerator]
+) -> list[SheetResult] | None:
+    """A CSV or a one-sheet workbook: one dataset choice for the file. None when it cannot be read."""
+    dataset_column, sheet_column = columns
     dataset = dataset_column.selectbox(
         "Dataset",
         [AS_RECOGNISED, *DATASET_NAMES],
-        key=state.keyed(state.UPLOAD_DATASET, file=file_index),
+        key=state.keyed(state.UPLOAD_DATASET, file=extract.index),
         help="Recognised from the headers; choose another to read the file as that dataset.",
     )
     try:
-        result = read_upload(
-            uploaded.name, sha256, content, None if dataset == AS_RECOGNISED else dataset, schedule
-        )
+        result = recognised if dataset == AS_RECOGNISED else extract.read(dataset)
     except LoadError as error:
-        st.error(f"{uploaded.name}: {error}")
-        return
+        result = error
+    if isinstance(result, LoadError):
+        st.error(f"{extract.name}: {result}")
+        return None
     sheets = result.sheets
-    names = [sheet.sheet for sheet in sheets if sheet.sheet]
-    if len(names) > 1:
+    names = named_sheets(result)
+    if len(names) > 1:  # a forced dataset can make more sheets readable than were recognised
         chosen = sheet_column.selectbox(
-            "Sheet", [ALL_SHEETS, *names], key=state.keyed(state.UPLOAD_SHEET, file=file_index)
+            "Sheet", [ALL_SHEETS, *names], key=state.keyed(state.UPLOAD_SHEET, file=extract.index)
         )
         if chosen != ALL_SHEETS:
             sheets = [sheet for sheet in sheets if sheet.sheet == chosen]
     elif names:
         sheet_column.markdown(f"Sheet: **{names[0]}**")
     for sheet in sheets:
-        sheet_details(uploaded.name, file_index, sheet)
-    if st.button("Store", key=state.keyed(state.UPLOAD_STORE, file=file_index), type="primary"):
-        lines = common.run_guarded(lambda: store_sheets(result, sheets))
+        sheet_details(extract.name, extract.index, sheet)
+    return sheets
+
+
+def workbook_sheets(
+    extract: Extract, recognised: ReadResult, columns: list[DeltaGenerator]
+) -> list[SheetResult]:
+    """A workbook of several recognised sheets: each shown sheet has its own dataset choice.
+
+    A sheet whose dataset is changed is read again on its own; if it cannot be read as that dataset
+    the reason is shown and only that sheet is left out of Store.
+    """
+    note_column, sheet_column = columns
+    note_column.markdown("Several sheets: the dataset of each is shown below, and can be changed.")
+    chosen = sheet_column.selectbox(
+        "Sheet",
+        [ALL_SHEETS, *named_sheets(recognised)],
+        key=state.keyed(state.UPLOAD_SHEET, file=extract.index),
+    )
+    readable = []
+    for position, found in enumerate(recognised.sheets):
+        if chosen not in (ALL_SHEETS, found.sheet):
+            continue
+        dataset = st.selectbox(
+            f"Dataset of sheet “{found.sheet}”",
+            [AS_RECOGNISED, *DATASET_NAMES],
+            format_func=lambda choice, found=found: (
+                f"{AS_RECOGNISED} ({found.dataset})" if choice == AS_RECOGNISED else choice
+            ),
+            key=state.keyed(state.UPLOAD_SHEET_DATASET, file=extract.index, sheet=position),
+            help="Recognised from the sheet's headers; choose another to read the sheet as that dataset.",
+        )
+        sheet = found
+        if dataset not in (AS_RECOGNISED, found.dataset):
+            try:
+                sheet = extract.read(dataset, found.sheet).sheets[0]
+            except LoadError as error:
+                st.error(f"{extract.name}, sheet “{found.sheet}”: {error}")
+                continue
+        sheet_details(extract.name, extract.index, sheet)
+        readable.append(sheet)
+    return readable
+
+
+def one_file(extract: Extract) -> None:
+    """One uploaded file: what was found in it, the dataset choices, and its Store button."""
+    st.subheader(extract.name)
+    columns = st.columns(2)
+    try:
+        recognised: ReadResult | LoadError = extract.read()
+    except LoadError as error:
+        recognised = error
+    if isinstance(recognised, ReadResult):
+        for problem in recognised.unread_sheets:
+            st.warning(f"{problem}; that sheet will not be stored.", icon=":material/warning:")
+    if isinstance(recognised, ReadResult) and len(named_sheets(recognised)) > 1:
+        sheets = workbook_sheets(extract, recognised, columns)
+    else:
+        sheets = file_sheets(extract, recognised, columns)
+    if sheets is None:
+        return
+    store_key = state.keyed(state.UPLOAD_STORE, file=extract.index)
+    if st.button("Store", key=store_key, type="primary", disabled=not sheets):
+        lines = common.run_guarded(lambda: store_sheets(extract.name, extract.sha256, sheets))
         if lines:
             st.session_state[state.UPLOAD_RESULTS] = lines
             st.rerun()
@@ -206,8 +292,10 @@ def main() -> None:
     url, version = common.store_url(), common.data_version()
     schedule = common.settings_for(url, version).review_schedule
     for file_index, uploaded in enumerate(files or []):
+        content = uploaded.getvalue()
+        extract = Extract(file_index, uploaded.name, content, hashlib.sha256(content).hexdigest(), schedule)
         with st.container(border=True):
-            one_file(file_index, uploaded, schedule)
+            one_file(extract)
     history()
 
 

@@ -32,7 +32,9 @@ from measures import (
     quarter_label,
     quarterly_compliance,
     rag_for,
+    rate_text,
     record_statuses,
+    round_rates,
     settings_from_document,
 )
 from pages.ui import state
@@ -248,6 +250,35 @@ def filter_mask(statuses: pd.DataFrame, filters: Filters) -> np.ndarray:
     return keep
 
 
+# The date that places a raw record in a quarter when a dataset (not a measure) is filtered.
+DATASET_QUARTER_DATE: dict[str, str] = {
+    "orders": "order_date",
+    "reviews": "review_due",
+    "audits": "audit_date",
+}
+
+
+def dataset_in_filters(frame: pd.DataFrame, dataset: str, filters: Filters) -> pd.DataFrame:
+    """A dataset's records kept by the sidebar filters (quarter range on the dataset's own date).
+
+    A filter on a column the dataset lacks (audits have no order type) leaves it alone.
+    """
+    keep = pd.Series(True, index=frame.index)
+    when = frame[DATASET_QUARTER_DATE[dataset]]
+    if filters.from_quarter:
+        keep &= when >= pd.Timestamp(parse_quarter(filters.from_quarter))
+    if filters.to_quarter:
+        keep &= when < pd.Timestamp(parse_quarter(filters.to_quarter)) + pd.DateOffset(months=3)
+    for column, chosen in (
+        ("team", filters.teams),
+        ("worker", filters.workers),
+        ("order_type", filters.order_types),
+    ):
+        if chosen and column in frame.columns:
+            keep &= frame[column].isin(chosen)
+    return frame[keep]
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def kept_rows(url: str, version: str, filters: Filters) -> np.ndarray:
     """Which status rows the filters keep, as a boolean array over statuses_for(...). Read-only."""
@@ -298,7 +329,7 @@ def rag_word(rag: object) -> str:
 
 def format_rate(rate: object) -> str:
     """'87.5%', or 'no rate' when nothing was due (SPEC 3.2: no rate when the denominator is 0)."""
-    return "no rate" if rate is None or pd.isna(rate) else f"{float(rate):.1f}%"
+    return "no rate" if rate is None or pd.isna(rate) else f"{rate_text(rate)}%"
 
 
 def quarterly_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -307,7 +338,7 @@ def quarterly_table(rows: pd.DataFrame) -> pd.DataFrame:
         {
             "Quarter": rows["quarter"].astype(str),
             **{column.capitalize(): rows[column].astype("int64") for column in TABLE_COUNT_COLUMNS},
-            "Rate %": rows["rate"].astype("float64").round(1),
+            "Rate %": round_rates(rows["rate"]),
             "Target %": rows["target"].astype("float64").round(1),
             "RAG": rows["rag"].map(rag_word),
         }
@@ -335,9 +366,9 @@ def breakdown_for(
     counts = pd.crosstab(groups, rows["status"].astype("object"))
     counts = counts.reindex(columns=list(TABLE_COUNT_COLUMNS), fill_value=0)
     decided = counts["met"] + counts["missed"]
-    rate = (100 * counts["met"] / decided.where(decided > 0)).round(1)
-    rag = [rag_for(value, target, amber_margin) for value in rate]  # one per group, not per record
-    table = counts.assign(rate=rate, rag=rag).reset_index(names="group")
+    rate = counts["met"] * 100.0 / decided.where(decided > 0)
+    rag = [rag_for(value, target, amber_margin) for value in rate]  # unrounded, as the quarterly RAG
+    table = counts.assign(rate=round_rates(rate), rag=rag).reset_index(names="group")
     return table.sort_values("group", kind="stable").reset_index(drop=True)
 
 

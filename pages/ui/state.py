@@ -23,6 +23,10 @@ FILTER_AS_AT = "as_at"
 # Measure detail pages (assessment, reviews, quality): one set per page, prefixed with the page's area.
 MEASURE_CHOICE = "{area}_measure"
 TREND_CHART = "{area}_{measure}_trend_chart"
+BREAKDOWN_CHART = "{area}_{measure}_breakdown_chart"
+DAYS_CHART = "{area}_{measure}_days_chart"
+CASES_TABLE = "{area}_{measure}_cases"
+GRADES_CHART = "quality_grades_chart"
 BREAKDOWN_BY = "{area}_{measure}_breakdown_by"
 DRILL_QUARTER = "{area}_{measure}_drill_quarter"
 DRILL_STATUS = "{area}_{measure}_drill_status"
@@ -32,6 +36,8 @@ DRILL_LAST_CLICK = "{area}_{measure}_drill_last_click"
 UPLOAD_FILES = "upload_files"
 UPLOAD_DATASET = "upload_dataset_{file}"
 UPLOAD_SHEET = "upload_sheet_{file}"
+# A multi-sheet workbook's dataset choice per sheet; {sheet} is the sheet's position among those recognised.
+UPLOAD_SHEET_DATASET = "upload_sheet_dataset_{file}_{sheet}"
 UPLOAD_STORE = "upload_store_{file}"
 UPLOAD_RESULTS = "upload_results"
 UPLOAD_REJECTS_DOWNLOAD = "upload_rejects_{file}_{sheet}"
@@ -48,6 +54,9 @@ EXPORT_PREPARED = "export_prepared"
 EXPORT_CSV = "export_csv"
 EXPORT_XLSX = "export_xlsx"
 
+# Data quality page.
+DATA_QUALITY_REJECTS_DOWNLOAD = "data_quality_rejects_csv"
+
 # Settings page.
 SETTINGS_TARGETS = "settings_targets_{measure}"
 SETTINGS_RULES = "settings_rules"
@@ -55,6 +64,7 @@ SETTINGS_HOLIDAYS = "settings_holidays"
 SETTINGS_SCHEDULE_FIRST = "settings_schedule_first"
 SETTINGS_SCHEDULE_SECOND = "settings_schedule_second"
 SETTINGS_SCHEDULE_INTERVAL = "settings_schedule_interval"
+SETTINGS_FORM = "settings_form"
 SETTINGS_SAVE = "settings_save"
 SETTINGS_SAVED = "settings_saved"
 

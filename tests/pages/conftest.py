@@ -19,7 +19,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import store
-from loaders import DATASETS, SheetResult
+from loaders import DATASETS, sheet_from_frame
 from loaders.demo import demo_frames
 from measures import record_statuses, settings_from_document
 
@@ -43,15 +43,7 @@ AS_AT = date(2021, 4, 30)  # after the demo's last quarter, so 2020-21 Q4 is the
 def fill_demo(url: str) -> None:
     engine = store.connect(url)
     for name, frame in demo_frames(start=DEMO_START, end=DEMO_END).items():
-        columns = DATASETS[name].column_names
-        sheet = SheetResult(
-            sheet=None,
-            dataset=name,
-            header_row=1,
-            column_map={column: column for column in columns},
-            ignored_columns=[],
-            records=frame[columns].assign(source_row=range(2, len(frame) + 2)),
-        )
+        sheet = sheet_from_frame(name, frame)
         digest = hashlib.sha256(f"demo:{name}".encode()).hexdigest()
         store.store_sheet(engine, sheet, file_name="demo", sha256=digest, user="demo", is_demo=True)
     engine.dispose()

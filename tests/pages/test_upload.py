@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from datetime import datetime
+
+from openpyxl import Workbook
+
 import store
 
 from .conftest import page
@@ -97,3 +102,114 @@ def test_undo_asks_for_confirmation_first(demo_url, make_app):
     app.switch_page(page("overview")).run()
     tiles = {metric.label: metric.value for metric in app.metric}
     assert tiles["First contact"] == "no rate"  # the orders are gone from every page
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An .xlsx with one sheet per entry, first row the headers, dates as real Excel dates."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+ORDERS_SHEET = [
+    ["Case Ref", "Order Date", "Order Type", "Team", "Worker", "First Contact"],
+    ["W001", datetime(2020, 4, 1), "CPO", "Alpha", "Ann", datetime(2020, 4, 1)],
+    ["W002", datetime(2020, 4, 2), "CPO", "Beta", "Bob", datetime(2020, 4, 9)],
+]
+AUDITS_SHEET = [
+    ["Case Ref", "Audit Date", "Grade", "Auditor"],
+    ["W001", datetime(2020, 5, 1), "Good", "Cara"],
+    ["W002", datetime(2020, 5, 2), 2, "Cara"],
+    ["W003", datetime(2020, 5, 3), "Excellent", "Dan"],
+]
+# An orders extract that carries the number of the latest review: its headers read as reviews.
+ORDERS_WITH_REVIEW_NO = [[*ORDERS_SHEET[0], "Review No"], *([*row, 1] for row in ORDERS_SHEET[1:])]
+
+
+def stored_counts(url: str) -> dict[str, int]:
+    engine = store.connect(url)
+    return {name: len(store.read_dataset(engine, name)) for name in ("orders", "reviews", "audits")}
+
+
+def sheet_lines(app) -> list[str]:
+    return [markdown.value for markdown in app.markdown if "read as" in markdown.value]
+
+
+def test_a_two_sheet_workbook_stores_both_datasets(empty_url, make_app):
+    content = workbook({"Orders": ORDERS_SHEET, "Audits": AUDITS_SHEET})
+    app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
+
+    assert app.selectbox(key="upload_sheet_dataset_0_0").value == "as recognised"
+    assert app.selectbox(key="upload_sheet_dataset_0_1").value == "as recognised"
+    lines = sheet_lines(app)
+    assert len(lines) == 2
+    assert "Orders”**: read as **orders**" in lines[0] and "2 rows accepted" in lines[0]
+    assert "Audits”**: read as **audits**" in lines[1] and "3 rows accepted" in lines[1]
+
+    app.button(key="upload_store_0").click().run()
+
+    stored = [success.value for success in app.success]
+    assert any(
+        "extract.xlsx / Orders: stored as upload" in line and "(orders): 2 new" in line for line in stored
+    )
+    assert any(
+        "extract.xlsx / Audits: stored as upload" in line and "(audits): 3 new" in line for line in stored
+    )
+    assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 3}
+
+
+def test_changing_one_sheets_dataset_rereads_only_that_sheet(empty_url, make_app):
+    content = workbook({"Orders": ORDERS_WITH_REVIEW_NO, "Audits": AUDITS_SHEET})
+    app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
+    assert "read as **reviews**" in sheet_lines(app)[0]  # the Review No column misleads recognition
+
+    app.selectbox(key="upload_sheet_dataset_0_0").select("orders").run()
+
+    lines = sheet_lines(app)
+    assert "Orders”**: read as **orders**" in lines[0] and "2 rows accepted" in lines[0]
+    assert "Audits”**: read as **audits**" in lines[1]
+    app.button(key="upload_store_0").click().run()
+    assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 3}
+
+
+def test_a_sheet_that_cannot_be_read_as_the_chosen_dataset_is_left_out(empty_url, make_app):
+    content = workbook({"Orders": ORDERS_SHEET, "Audits": AUDITS_SHEET})
+    app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
+
+    app.selectbox(key="upload_sheet_dataset_0_1").select("reviews").run()
+
+    assert len(app.error) == 1
+    assert app.error[0].value.startswith("extract.xlsx, sheet “Audits”:")
+    assert [line.split("**: ")[0] for line in sheet_lines(app)] == ["**sheet “Orders”"]
+    app.button(key="upload_store_0").click().run()
+    assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
+
+
+def test_a_one_sheet_workbook_keeps_one_dataset_choice_for_the_file(empty_url, make_app):
+    content = workbook({"Audits": AUDITS_SHEET})
+    app = upload(make_app(page("upload")), "audits.xlsx", content, XLSX)
+
+    assert app.selectbox(key="upload_dataset_0").value == "as recognised"
+    assert not [box for box in app.selectbox if box.key.startswith("upload_sheet_dataset_")]
+    assert "Sheet: **Audits**" in [markdown.value for markdown in app.markdown]
+    assert "read as **audits**" in sheet_lines(app)[0]
+
+
+def test_a_recognised_sheet_that_cannot_be_read_is_named_on_the_page(empty_url, make_app):
+    broken_reviews = [["Case Ref", "Review Held", "Participated"], ["W001", datetime(2020, 7, 1), "Yes"]]
+    content = workbook({"Orders": ORDERS_SHEET, "Reviews": broken_reviews})
+    app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
+
+    warnings = [warning.value for warning in app.warning if "Reviews" in warning.value]
+    assert len(warnings) == 1 and "that sheet will not be stored" in warnings[0]
+    app.button(key="upload_store_0").click().run()
+    assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
