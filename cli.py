@@ -91,6 +91,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         except LoadError as error:
             raise CliError(f"{file_path.name}: {error}; nothing was stored", EXIT_UNREADABLE) from None
         results.append(result)
+        for problem in result.unread_sheets:
+            print(f"warning: {problem}; that sheet was not stored", file=sys.stderr)
 
     rejects = []
     user = _user(args)
@@ -103,6 +105,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 )
             except StoreBusy as error:
                 raise CliError(f"{where}: {error}", EXIT_BUSY) from None
+            if len(sheet.rejects):
+                rejects.append(sheet.rejects.assign(file=result.file_name))
             if summary.already_loaded is not None:
                 print(
                     f"{where}: {sheet.dataset}: already loaded as upload {summary.already_loaded}; "
@@ -115,8 +119,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 f"({summary.new} new / {summary.updated} updated / {summary.unchanged} unchanged), "
                 f"{summary.rejected} rejected; upload {summary.upload_id}"
             )
-            if len(sheet.rejects):
-                rejects.append(sheet.rejects.assign(file=result.file_name))
     if args.rejects:
         from exports import to_csv_bytes
         from loaders import REJECT_COLUMNS
@@ -298,7 +300,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import hashlib
 
     import store
-    from loaders import DATASETS, SheetResult
+    from loaders import sheet_from_frame
     from loaders.demo import demo_frames
 
     engine = _engine(args)
@@ -313,16 +315,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     start, end = demo_period(date.today())
     frames = demo_frames(start=start, end=end)
     for name, frame in frames.items():
-        columns = DATASETS[name].column_names
-        records = frame[columns].assign(source_row=range(2, len(frame) + 2))
-        sheet = SheetResult(
-            sheet=None,
-            dataset=name,
-            header_row=1,
-            column_map={column: column for column in columns},
-            ignored_columns=[],
-            records=records,
-        )
+        sheet = sheet_from_frame(name, frame)
         fingerprint = hashlib.sha256(f"demo:{name}:{start}:{end}".encode()).hexdigest()
         summary = store.store_sheet(
             engine, sheet, file_name=DEMO_FILE_NAME, sha256=fingerprint, user="demo", is_demo=True
@@ -336,7 +329,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     import store
-    from measures import SettingsError, settings_from_document, settings_to_document
+    from measures import SettingsError, settings_from_document, settings_to_document, toml_document
 
     engine = _engine(args)
     document = settings_to_document(_settings(engine))
@@ -345,12 +338,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         if args.settings_command == "import":
-            import tomllib
-
             try:
-                incoming = tomllib.loads(Path(args.file).read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as error:
-                raise CliError(f"{args.file}: {error}", EXIT_REFUSED) from None
+                incoming = toml_document(Path(args.file).read_bytes())
+            except OSError as error:
+                raise CliError(
+                    f"{args.file}: cannot open the file ({error.strerror})", EXIT_REFUSED
+                ) from None
             document = _merge(document, incoming)
         else:
             document = _apply_setting(document, args.values)
@@ -391,13 +384,13 @@ def _apply_setting(document: dict, values: list[str]) -> dict:
         document.setdefault("rules", {})[measure] = {"number": _int(number), "unit": unit}
     elif kind == "target" and len(rest) in (3, 4):
         measure, percent, effective_from = rest[:3]
-        margin = float(rest[3]) if len(rest) == 4 else 5.0
+        margin = _number(rest[3]) if len(rest) == 4 else 5.0
         targets = [
             target
             for target in document.setdefault("targets", {}).setdefault(measure, [])
             if target["effective_from"] != effective_from
         ]
-        targets.append({"effective_from": effective_from, "target": float(percent), "amber_margin": margin})
+        targets.append({"effective_from": effective_from, "target": _number(percent), "amber_margin": margin})
         document["targets"][measure] = sorted(targets, key=lambda target: target["effective_from"])
     elif kind == "holiday" and len(rest) == 2 and rest[0] in ("add", "remove"):
         holidays = set(document.get("local_holidays", []))
@@ -413,6 +406,13 @@ def _apply_setting(document: dict, values: list[str]) -> dict:
     else:
         raise usage
     return document
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise CliError(f"'{text}' is not a number", EXIT_REFUSED) from None
 
 
 def _int(text: str) -> int:

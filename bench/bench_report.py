@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
 from bench.make_data import OUT_DIR, demo_orders, demo_reviews  # noqa: E402
-from loaders import DATASET_NAMES, DATASETS, SheetResult  # noqa: E402
+from loaders import DATASET_NAMES, sheet_from_frame  # noqa: E402
 from measures import quarterly_compliance, record_statuses, settings_from_document  # noqa: E402
 
 AS_AT = date(2021, 3, 31)
@@ -40,15 +40,7 @@ def fill_store(url: str) -> None:
     if store.list_uploads(engine):
         return
     for name, frame in (("orders", demo_orders(200_000)), ("reviews", demo_reviews(1_000_000))):
-        columns = DATASETS[name].column_names
-        sheet = SheetResult(
-            sheet=None,
-            dataset=name,
-            header_row=1,
-            column_map={column: column for column in columns},
-            ignored_columns=[],
-            records=frame[columns].assign(source_row=range(2, len(frame) + 2)),
-        )
+        sheet = sheet_from_frame(name, frame)
         fingerprint = hashlib.sha256(f"bench:{name}".encode()).hexdigest()
         store.store_sheet(engine, sheet, file_name=f"bench {name}", sha256=fingerprint, user="bench")
 

@@ -1,7 +1,7 @@
 """Spreadsheet bytes -> validated pandas frames and rejected rows with reasons. No SQL, no Streamlit."""
 
 from loaders.read import read_extract
-from loaders.result import REJECT_COLUMNS, LoadError, ReadResult, SheetResult
+from loaders.result import REJECT_COLUMNS, LoadError, ReadResult, SheetResult, sheet_from_frame
 from loaders.schedule import ReviewSchedule, add_months, review_due_dates
 from loaders.schema import DATASET_NAMES, DATASETS, Kind
 from loaders.values import NA_WORDS
@@ -19,4 +19,5 @@ __all__ = [
     "add_months",
     "read_extract",
     "review_due_dates",
+    "sheet_from_frame",
 ]

@@ -31,19 +31,25 @@ def read_extract(
     if dataset is not None and dataset not in DATASET_NAMES:
         raise LoadError(f"unknown dataset '{dataset}': choose one of {', '.join(DATASET_NAMES)}")
     try:
-        sheets = _read_sheets(file_name, content, dataset, sheet, review_schedule)
+        sheets, unread = _read_sheets(file_name, content, dataset, sheet, review_schedule)
     except LoadError:
         raise
     except MemoryError as error:
         raise LoadError(f"'{file_name}' is too large to read") from error
     except Exception as error:  # never a traceback for a user; the class name helps support
         raise LoadError(f"'{file_name}' could not be read ({type(error).__name__})") from error
-    return ReadResult(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), sheets=sheets)
+    return ReadResult(
+        file_name=file_name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        sheets=sheets,
+        unread_sheets=[str(problem) for problem in unread],
+    )
 
 
 def _read_sheets(
     file_name: str, content: bytes, dataset: str | None, sheet: str | None, schedule: ReviewSchedule
-) -> list[SheetResult]:
+) -> tuple[list[SheetResult], list[LoadError]]:
+    """The readable sheets, and the problems of recognised sheets that could not be read."""
     kind, package = detect_format(file_name, content)
     if package is not None:
         safety.check_xml_parts(package, kind)
@@ -56,7 +62,7 @@ def _read_sheets(
         )
         if result is None:
             raise LoadError(f"'{file_name}' has no recognisable column headers in its first 30 rows")
-        return [result]
+        return [result], []
 
     results: list[SheetResult] = []
     problems: list[LoadError] = []
@@ -74,7 +80,7 @@ def _read_sheets(
         if result is not None:
             results.append(result)
     if results:
-        return results
+        return results, problems
     if problems:
         raise problems[0]
     raise LoadError(f"'{file_name}': no sheet has recognisable column headers in its first 30 rows")

@@ -39,3 +39,25 @@ class ReadResult:
     file_name: str
     sha256: str  # of the raw bytes
     sheets: list[SheetResult]
+    # One line per sheet whose headers were recognised but which could not be read (e.g. a required
+    # column missing) while another sheet could: the user must hear that it was left out.
+    unread_sheets: list[str] = field(default_factory=list)
+
+
+def sheet_from_frame(dataset: str, frame: pd.DataFrame) -> SheetResult:
+    """A SheetResult for records already in the canonical shape (demo data, benchmarks, tests).
+
+    Every canonical column is taken from `frame` in schema order; rows are numbered as if under a
+    header in row 1.
+    """
+    from loaders.schema import DATASETS
+
+    columns = DATASETS[dataset].column_names
+    return SheetResult(
+        sheet=None,
+        dataset=dataset,
+        header_row=1,
+        column_map={column: column for column in columns},
+        ignored_columns=[],
+        records=frame[columns].assign(source_row=range(2, len(frame) + 2)),
+    )

@@ -193,3 +193,56 @@ def test_a_real_process_prints_no_traceback(sqlite_url, tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: empty.csv:")
+
+
+def test_rejects_are_written_even_when_the_file_was_already_loaded(capsys, sqlite_url, orders_csv, tmp_path):
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    rejects = tmp_path / "again.csv"
+    code, out, _ = run(capsys, sqlite_url, "ingest", str(orders_csv), "--rejects", str(rejects))
+
+    assert code == 0 and "already loaded" in out
+    rows = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    assert [row["row"] for row in rows] == ["8"]
+
+
+def test_a_bad_number_in_settings_is_refused_in_one_line(capsys, sqlite_url):
+    code, _, err = run(capsys, sqlite_url, "settings", "set", "target", "lscmi", "abc", "2020-04-01")
+
+    assert code == 4
+    assert err.strip() == "error: 'abc' is not a number"
+
+
+def test_settings_import_merges_a_toml_file_part_by_part(capsys, sqlite_url, tmp_path):
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(
+        'local_holidays = [2021-04-05]\n[rules.lscmi]\nnumber = 20\nunit = "working_days"\n', encoding="utf-8"
+    )
+    code, _, err = run(capsys, sqlite_url, "settings", "import", str(settings_file))
+    assert code == 0, err
+
+    _, out, _ = run(capsys, sqlite_url, "settings", "show")
+    document = json.loads(out)
+    assert document["rules"]["lscmi"] == {"number": 20, "unit": "working_days"}
+    assert document["rules"]["induction"] == {"number": 5, "unit": "working_days"}  # untouched rule kept
+    assert document["local_holidays"] == ["2021-04-05"]
+
+
+def test_a_recognised_sheet_that_cannot_be_read_is_named_not_silently_dropped(capsys, sqlite_url, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    orders = workbook.active
+    orders.title = "Orders"
+    orders.append(["Case Ref", "Order Date"])
+    orders.append(["DEMO-9", "01/04/2020"])
+    reviews = workbook.create_sheet("Reviews")
+    reviews.append(["Case Ref", "Review Held", "Participated"])  # no due date, nor order date + number
+    reviews.append(["DEMO-9", "01/07/2020", "Yes"])
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+
+    code, out, err = run(capsys, sqlite_url, "ingest", str(path))
+
+    assert code == 0
+    assert "book.xlsx [Orders]: orders: 1 rows stored" in out
+    assert "warning: sheet 'Reviews' of 'book.xlsx'" in err and "that sheet was not stored" in err

@@ -127,7 +127,11 @@ def test_a_sheet_with_a_broken_header_does_not_hide_a_good_one():
         title="Staff",
         more={"Orders": [["Case Ref", "Order Date"], ["A1", D]]},
     )
-    assert [sheet.sheet for sheet in read_extract("b.xlsx", content).sheets] == ["Orders"]
+    result = read_extract("b.xlsx", content)
+    assert [sheet.sheet for sheet in result.sheets] == ["Orders"]
+    # ... and the user is told which sheet was left out, and why.
+    (unread,) = result.unread_sheets
+    assert "sheet 'Staff' of 'b.xlsx'" in unread and "has no case_ref or order_date column" in unread
     only_broken = build.xlsx([["Team", "Worker"], ["North", "Ann"]], title="Staff")
     with pytest.raises(LoadError, match="has no case_ref or order_date column"):
         read_extract("b.xlsx", only_broken)
