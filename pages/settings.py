@@ -160,6 +160,10 @@ def main() -> None:
         )
 
         st.header("Review schedule")
+        st.caption(
+            "Used to work out a review's due date when an extract has no due date column. It applies to "
+            "reviews loaded after the change; due dates already stored stay as they were."
+        )
         schedule = document["review_schedule"]
         first, second, interval = st.columns(3)
         first_months = first.number_input(

@@ -81,14 +81,26 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         )
 
 
+NOT_STORED = "✗ "  # marks a result line that reports a failure
+
+
 def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list[str]:
-    """Store every shown sheet; one line per sheet saying what happened."""
+    """Store every shown sheet, each in its own transaction; one line per sheet saying what happened.
+
+    If a sheet cannot be stored (the store is busy), the lines say which sheets were stored before it
+    and that the rest were not, rather than losing what already happened.
+    """
     lines = []
-    for sheet in sheets:
-        summary = store.store_sheet(
-            common.engine(), sheet, file_name=file_name, sha256=sha256, user=common.current_user()
-        )
+    for position, sheet in enumerate(sheets):
         where = f"{file_name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
+        try:
+            summary = store.store_sheet(
+                common.engine(), sheet, file_name=file_name, sha256=sha256, user=common.current_user()
+            )
+        except common.USER_ERRORS as error:
+            not_stored = ", ".join(s.sheet or file_name for s in sheets[position:])
+            lines.append(f"{NOT_STORED}{where}: {error}. Not stored: {not_stored}.")
+            break
         if summary.already_loaded is not None:
             lines.append(f"{where}: already loaded (upload {summary.already_loaded}); nothing changed.")
         else:
@@ -277,7 +289,10 @@ def history() -> None:
 def main() -> None:
     st.title("Upload")
     for line in st.session_state.pop(state.UPLOAD_RESULTS, []):
-        st.success(line)
+        if line.startswith(NOT_STORED):
+            st.error(line.removeprefix(NOT_STORED))
+        else:
+            st.success(line)
     undo_result = st.session_state.pop(state.UNDO_RESULT, None)
     if undo_result:
         kind, message = undo_result

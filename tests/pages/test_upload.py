@@ -213,3 +213,22 @@ def test_a_recognised_sheet_that_cannot_be_read_is_named_on_the_page(empty_url, 
     assert len(warnings) == 1 and "that sheet will not be stored" in warnings[0]
     app.button(key="upload_store_0").click().run()
     assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
+
+
+def test_a_busy_store_mid_workbook_says_what_was_stored_and_what_was_not(empty_url, make_app, monkeypatch):
+    real_store_sheet = store.store_sheet
+
+    def busy_for_audits(engine, sheet, **kwargs):
+        if sheet.dataset == "audits":
+            raise store.StoreBusy("the store is busy with another upload; try again in a moment")
+        return real_store_sheet(engine, sheet, **kwargs)
+
+    monkeypatch.setattr(store, "store_sheet", busy_for_audits)
+    content = workbook({"Orders": ORDERS_SHEET, "Audits": AUDITS_SHEET})
+    app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
+    app.button(key="upload_store_0").click().run()
+
+    assert any("extract.xlsx / Orders: stored as upload" in success.value for success in app.success)
+    (error,) = [error.value for error in app.error]
+    assert "busy" in error and "Not stored: Audits" in error
+    assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
