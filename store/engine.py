@@ -92,7 +92,8 @@ def writing(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
-def _create_engine(url: str) -> Engine:
+def open_engine(url: str) -> Engine:
+    """A new engine for `url` (SQLite configured as above), schema untouched; connect() is the way in."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -113,7 +114,7 @@ def connect(url: str | None = None) -> Engine:
     with _engines_lock:
         engine = _engines.get(resolved)
         if engine is None:
-            engine = _create_engine(resolved)
+            engine = open_engine(resolved)
             from store.migrate import ensure_schema
 
             ensure_schema(engine)

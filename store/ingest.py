@@ -3,7 +3,9 @@ transaction under the writer lock.
 
 New, updated and unchanged records are told apart in pandas (one merge on the natural key and a
 null-safe comparison per column), then written in bulk: new rows inserted, changed rows updated with
-their previous values kept in record_history for undo, unchanged rows left alone.
+their previous values kept in record_history for undo, unchanged rows left alone. Every record the
+sheet contained, whatever happened to it, is listed in upload_records under the upload, so undo can
+see which later uploads still hold it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from store.engine import writing
 from store.frames import canonical_frame, driver_columns, driver_values, text_values
 from store.records import read_records
 from store.summary import StoreSummary
-from store.tables import uploads, utc_now
+from store.tables import RECORD_TABLES, upload_records, uploads, utc_now
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class RecordChanges:
     updated: pd.DataFrame  # canonical columns + record_id (incoming values)
     previous: pd.DataFrame  # canonical columns + record_id + upload_id (stored values of `updated`)
     unchanged: int
+    matched_ids: np.ndarray  # record_id of every stored record the sheet contains (updated or unchanged)
 
 
 def key_frame(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -72,6 +75,7 @@ def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset
         updated=updated.reset_index(drop=True),
         previous=matched_stored.loc[changed].reset_index(drop=True),
         unchanged=int(same.sum()),
+        matched_ids=matched_stored["record_id"].to_numpy(dtype="int64"),
     )
 
 
@@ -123,6 +127,19 @@ def write_history(connection: Connection, dataset: Dataset, previous: pd.DataFra
     insert_rows(connection, "record_history", ["upload_id", "dataset", "record_id", "previous"], rows)
 
 
+def write_holdings(connection: Connection, dataset: Dataset, matched_ids: np.ndarray, upload_id: int) -> None:
+    """List every record this upload contained in upload_records: the ones it matched (in bulk, in
+    index order) and the ones it created (copied inside the database, so no ids travel back)."""
+    record_ids = np.sort(matched_ids).astype(object)
+    rows = list(zip(_repeat(upload_id, len(record_ids)), record_ids, strict=True))
+    insert_rows(connection, "upload_records", ["upload_id", "record_id"], rows)
+    table = RECORD_TABLES[dataset.name]
+    created = sa.select(sa.literal(upload_id), table.c.record_id).where(
+        table.c.created_upload_id == upload_id
+    )
+    connection.execute(sa.insert(upload_records).from_select(["upload_id", "record_id"], created))
+
+
 def write_rejects(connection: Connection, rejects: pd.DataFrame, upload_id: int) -> None:
     """One row per problem the loader reported; cell values kept as text."""
     row_numbers = pd.to_numeric(rejects["row"], errors="coerce").astype("Int64")
@@ -140,13 +157,24 @@ def write_rejects(connection: Connection, rejects: pd.DataFrame, upload_id: int)
     insert_rows(connection, "rejected_rows", ["upload_id", "sheet", "row", "column", "value", "reason"], rows)
 
 
-def find_live_upload(connection: Connection, *, sha256: str, dataset: str, sheet: str | None) -> int | None:
-    """The id of a live (not undone) upload of the same bytes, dataset and sheet, if any."""
-    statement = sa.select(sa.func.min(uploads.c.id)).where(
+def find_unchanged_upload(
+    connection: Connection, *, sha256: str, dataset: str, sheet: str | None
+) -> int | None:
+    """The id of the dataset's newest live upload if it stored the same bytes and sheet, else None.
+
+    Only the newest one will do: after it nothing has written to the dataset (undoing later uploads
+    puts back exactly what it left), so storing the same sheet again would change nothing. An older
+    match may have been overwritten since (X, then Y, then X again must bring X's values back).
+    """
+    newest_live = (
+        sa.select(sa.func.max(uploads.c.id))
+        .where(uploads.c.dataset == dataset, uploads.c.undone_at.is_(None))
+        .scalar_subquery()
+    )
+    statement = sa.select(uploads.c.id).where(
+        uploads.c.id == newest_live,
         uploads.c.sha256 == sha256,
-        uploads.c.dataset == dataset,
         uploads.c.sheet.is_(None) if sheet is None else uploads.c.sheet == sheet,
-        uploads.c.undone_at.is_(None),
     )
     return connection.execute(statement).scalar()
 
@@ -156,13 +184,14 @@ def store_sheet(
 ) -> StoreSummary:
     """Store one sheet's records and rejected rows as one upload, all or nothing.
 
-    The same bytes, dataset and sheet already stored by a live upload are not stored again: the
-    summary then carries already_loaded=<that upload's id> and zero counts.
+    The same bytes, dataset and sheet as the dataset's newest live upload are not stored again: the
+    summary then carries already_loaded=<that upload's id> and zero counts. A match with an older
+    upload is stored as usual, so its values replace whatever later uploads wrote.
     """
     dataset = DATASETS[sheet.dataset]
     rejected = sheet.rejected_row_count
     with writing(engine) as connection:
-        earlier = find_live_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
+        earlier = find_unchanged_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
         if earlier is not None:
             return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)
         incoming = canonical_frame(sheet.records, dataset)
@@ -188,6 +217,7 @@ def store_sheet(
         insert_records(connection, dataset, changes.new, upload_id)
         write_history(connection, dataset, changes.previous, upload_id)
         update_records(connection, dataset, changes.updated, upload_id)
+        write_holdings(connection, dataset, changes.matched_ids, upload_id)
     return StoreSummary(
         upload_id, dataset.name, len(changes.new), len(changes.updated), changes.unchanged, rejected
     )

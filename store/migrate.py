@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; tests/store checks it equals alembic's head, so the
 # "already up to date" check at connect() needs neither alembic nor the scripts loaded.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -36,16 +36,17 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Run every pending migration in one locked transaction (a second process waits, then finds none)."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Run every pending migration up to `revision` in one locked transaction (a second process waits,
+    then finds none). Tests stop at an older revision to prove upgrades keep existing rows."""
     from alembic import command
 
     config = alembic_config()
     with writing(engine) as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def ensure_schema(engine: Engine) -> None:
     if current_revision(engine) != HEAD_REVISION:
-        upgrade_to_head(engine)
+        upgrade_schema(engine)

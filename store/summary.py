@@ -20,4 +20,5 @@ class StoreSummary:
     updated: int
     unchanged: int
     rejected: int
-    already_loaded: int | None = None  # id of the live upload with the same sha256 + sheet + dataset
+    # id of the dataset's newest live upload when it had the same sha256 + sheet (nothing was stored)
+    already_loaded: int | None = None

@@ -94,6 +94,18 @@ record_history = sa.Table(
     sa.Column("previous", sa.Text, nullable=False),  # JSON object: canonical columns + upload_id
 )
 
+# Every record each upload contained (created, updated or unchanged), so undo can tell whether a later
+# upload still holds a record it would delete or roll back. No foreign keys: written in bulk by
+# store/ alone (a million rows per big upload), and an undone upload's rows are deleted with it. The
+# primary key leads with upload_id, so one upload's rows are one range of the index.
+upload_records = sa.Table(
+    "upload_records",
+    metadata,
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("record_id", sa.Integer, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,  # the key is the row: half the size and write time of a rowid table
+)
+
 # Append-only: each save adds a version; the newest is in force and older ones are the audit trail.
 settings = sa.Table(
     "settings",

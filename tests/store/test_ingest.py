@@ -1,11 +1,12 @@
-"""Storing sheets: counts, idempotent re-loads, newer extracts, the NULL-in-key rule, rejected rows."""
+"""Storing sheets: counts, idempotent re-loads, older files stored again, newer extracts, the NULL-in-key
+rule, rejected rows."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from store import list_uploads, read_dataset, rejected_rows, store_sheet
+from store import list_uploads, read_dataset, rejected_rows, store_sheet, undo_upload
 from tests.store.sheets import AUDIT_ROWS, ORDER_ROWS, REVIEW_ROWS, make_sheet, sha_of
 
 
@@ -39,6 +40,53 @@ def test_loading_the_same_file_again_stores_nothing(engine):
     assert (again.new, again.updated, again.unchanged) == (0, 0, 0)
     assert [upload.id for upload in list_uploads(engine)] == [first.upload_id]
     pd.testing.assert_frame_equal(read_dataset(engine, "orders"), before)
+
+
+def test_storing_an_older_file_again_brings_its_values_back(engine):
+    north = [{**ORDER_ROWS[0], "team": "North"}]
+    first = _store(engine, make_sheet("orders", north), label="x")
+    _store(engine, make_sheet("orders", [{**ORDER_ROWS[0], "team": "South"}]), label="y")
+
+    again = _store(engine, make_sheet("orders", north), label="x")
+
+    assert again.already_loaded is None
+    assert again.upload_id not in (None, first.upload_id)
+    assert (again.new, again.updated, again.unchanged) == (0, 1, 0)
+    stored = read_dataset(engine, "orders")
+    assert stored["team"].tolist() == ["North"]
+    assert stored["upload_id"].tolist() == [again.upload_id]
+    assert list_uploads(engine)[0].id == again.upload_id  # listed as the newest upload
+
+
+def test_an_older_file_stored_again_can_be_undone_back_to_the_later_values(engine):
+    north = [{**ORDER_ROWS[0], "team": "North"}]
+    _store(engine, make_sheet("orders", north), label="x")
+    _store(engine, make_sheet("orders", [{**ORDER_ROWS[0], "team": "South"}]), label="y")
+    again = _store(engine, make_sheet("orders", north), label="x")
+
+    undo_upload(engine, again.upload_id, user="manager")
+
+    assert read_dataset(engine, "orders")["team"].tolist() == ["South"]
+
+
+def test_the_newest_file_again_is_already_loaded_once_later_uploads_are_undone(engine):
+    first = _store(engine, make_sheet("orders", ORDER_ROWS), label="x")
+    later = _store(engine, make_sheet("orders", [{**ORDER_ROWS[0], "team": "South"}]), label="y")
+    undo_upload(engine, later.upload_id, user="manager")
+
+    again = _store(engine, make_sheet("orders", ORDER_ROWS), label="x")
+
+    assert again.already_loaded == first.upload_id
+    assert len(list_uploads(engine)) == 2
+
+
+def test_a_later_upload_of_another_dataset_keeps_a_repeat_already_loaded(engine):
+    first = _store(engine, make_sheet("orders", ORDER_ROWS), label="x")
+    _store(engine, make_sheet("reviews", REVIEW_ROWS), label="r")
+
+    again = _store(engine, make_sheet("orders", ORDER_ROWS), label="x")
+
+    assert again.already_loaded == first.upload_id
 
 
 def test_same_bytes_but_another_sheet_is_a_new_upload(engine):

@@ -1,5 +1,6 @@
 """Undo: an upload's new records go, the records it changed get their old values back, and an undo
-that would lose a later upload's changes is refused."""
+that would pull records from under a later live upload (one that changed or merely repeated them) is
+refused."""
 
 from __future__ import annotations
 
@@ -131,5 +132,70 @@ def test_undoing_a_later_upload_unblocks_the_earlier_one(engine):
     undo_upload(engine, third.upload_id, user="manager")
 
     undo_upload(engine, first.upload_id, user="manager")
+
+    assert read_dataset(engine, "orders").empty
+
+
+JAN_A1 = {"case_ref": "A1", "order_date": "2021-01-04", "order_type": "CPO", "team": "North"}
+FEB_A2 = {"case_ref": "A2", "order_date": "2021-02-01", "order_type": "CPO", "team": "South"}
+
+
+def test_undo_is_refused_while_a_later_upload_repeats_its_records_unchanged(engine):
+    january = _store(engine, "orders", [JAN_A1], "january")
+    february = _store(engine, "orders", [JAN_A1, FEB_A2], "february")  # a cumulative extract
+    before = read_dataset(engine, "orders")
+
+    with pytest.raises(UndoError) as refusal:
+        undo_upload(engine, january.upload_id, user="manager")
+
+    message = str(refusal.value)
+    assert f"upload {february.upload_id} also holds records from this upload" in message
+    assert f"undo upload {february.upload_id} first" in message
+    assert "\n" not in message
+    pd.testing.assert_frame_equal(read_dataset(engine, "orders"), before)
+    assert all(upload.undone_at is None for upload in list_uploads(engine))
+
+
+def test_the_refusal_names_the_newest_later_upload_holding_the_records(engine):
+    january = _store(engine, "orders", [JAN_A1], "january")
+    _store(engine, "orders", [{**JAN_A1, "team": "East"}], "february")  # changed A1
+    march = _store(engine, "orders", [{**JAN_A1, "team": "East"}, FEB_A2], "march")  # repeated it
+
+    with pytest.raises(UndoError, match=f"undo upload {march.upload_id} first"):
+        undo_upload(engine, january.upload_id, user="manager")
+
+
+def test_cumulative_extracts_undone_newest_first_restore_each_month_exactly(engine):
+    january = _store(engine, "orders", [JAN_A1], "january")
+    after_january = read_dataset(engine, "orders")
+    february = _store(engine, "orders", [{**JAN_A1, "induction": "2021-01-08"}, FEB_A2], "february")
+    after_february = read_dataset(engine, "orders")
+    march = _store(engine, "orders", [{**JAN_A1, "induction": "2021-01-08"}, FEB_A2], "march")
+
+    undo_upload(engine, march.upload_id, user="manager")
+    pd.testing.assert_frame_equal(read_dataset(engine, "orders"), after_february)
+    undo_upload(engine, february.upload_id, user="manager")
+    pd.testing.assert_frame_equal(read_dataset(engine, "orders"), after_january)
+    undo_upload(engine, january.upload_id, user="manager")
+    assert read_dataset(engine, "orders").empty
+
+
+def test_a_later_upload_repeating_only_records_this_upload_left_alone_does_not_block_undo(engine):
+    _store(engine, "orders", [JAN_A1, FEB_A2], "january")
+    february = _store(engine, "orders", [JAN_A1, {**FEB_A2, "team": "East"}], "february")  # changed A2 only
+    _store(engine, "orders", [JAN_A1], "march")  # repeats A1, which February did not change
+
+    undo_upload(engine, february.upload_id, user="manager")
+
+    stored = read_dataset(engine, "orders").set_index("case_ref")
+    assert stored["team"].to_dict() == {"A1": "North", "A2": "South"}
+
+
+def test_an_undone_later_upload_no_longer_blocks_undo(engine):
+    january = _store(engine, "orders", [JAN_A1], "january")
+    february = _store(engine, "orders", [JAN_A1, FEB_A2], "february")
+    undo_upload(engine, february.upload_id, user="manager")
+
+    undo_upload(engine, january.upload_id, user="manager")
 
     assert read_dataset(engine, "orders").empty
