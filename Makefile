@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench demo clean
+.PHONY: run test lint format bench demo screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+screenshots: $(STAMP)
+	SCREENSHOTS=docs $(PY) -m pytest tests/e2e -q
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
