@@ -69,6 +69,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     import store
     from loaders import LoadError, read_extract
+    from loaders.limits import MAX_COMMAND_LINE_FILE_BYTES
     from store import StoreBusy
 
     engine = _engine(args)
@@ -86,7 +87,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             ) from None
         try:
             result = read_extract(
-                file_path.name, content, dataset=args.dataset, sheet=args.sheet, review_schedule=schedule
+                file_path.name,
+                content,
+                dataset=args.dataset,
+                sheet=args.sheet,
+                review_schedule=schedule,
+                max_bytes=MAX_COMMAND_LINE_FILE_BYTES,
             )
         except LoadError as error:
             raise CliError(f"{file_path.name}: {error}; nothing was stored", EXIT_UNREADABLE) from None

@@ -45,10 +45,12 @@ _DESCRIPTIONS = {
 }
 
 
-def detect_format(file_name: str, content: bytes) -> tuple[str, safety.Package | None]:
+def detect_format(
+    file_name: str, content: bytes, max_bytes: int | None = None
+) -> tuple[str, safety.Package | None]:
     """The format the bytes hold ("csv", "xlsx", "xlsm", "xls", "ods"), with the checked zip package
     for zip formats. LoadError when the bytes are not a spreadsheet or disagree with the name."""
-    safety.check_size(file_name, content)
+    safety.check_size(file_name, content, max_bytes)
     package = None
     if content.startswith(_ZIP_MAGIC):
         package = safety.open_package(file_name, content)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-MAX_FILE_BYTES = 25 * 1024 * 1024  # matches server.maxUploadSize
+MAX_FILE_BYTES = 25 * 1024 * 1024  # a browser upload; matches server.maxUploadSize
+# The command line serves scheduled jobs on the service's own machine: a full history of reviews
+# (1,000,000 rows is about 100 MB of CSV) must load there. Zip and sheet limits still apply.
+MAX_COMMAND_LINE_FILE_BYTES = 512 * 1024 * 1024
 MAX_DATA_ROWS = 1_500_000  # non-blank rows below the header, per sheet
 
 # Zip packages (.xlsx, .xlsm, .ods)

@@ -21,17 +21,19 @@ def read_extract(
     dataset: str | None = None,
     sheet: str | None = None,
     review_schedule: ReviewSchedule = ReviewSchedule(),
+    max_bytes: int | None = None,
 ) -> ReadResult:
     """Read a .xlsx, .xlsm, .xls, .ods or .csv extract (SPEC 4; docs/architecture.md).
 
     Every sheet whose headers are recognised is returned, or only `sheet` (ignored for CSV). `dataset`
-    forces "orders", "reviews" or "audits" instead of recognising it from the headers. Raises LoadError,
+    forces "orders", "reviews" or "audits" instead of recognising it from the headers. `max_bytes` raises
+    the file size limit above the browser upload's (the command line's scheduled jobs). Raises LoadError,
     with a one-line reason, when the file cannot be read at all; bad rows are rejects, not errors.
     """
     if dataset is not None and dataset not in DATASET_NAMES:
         raise LoadError(f"unknown dataset '{dataset}': choose one of {', '.join(DATASET_NAMES)}")
     try:
-        sheets, unread = _read_sheets(file_name, content, dataset, sheet, review_schedule)
+        sheets, unread = _read_sheets(file_name, content, dataset, sheet, review_schedule, max_bytes)
     except LoadError:
         raise
     except MemoryError as error:
@@ -47,10 +49,15 @@ def read_extract(
 
 
 def _read_sheets(
-    file_name: str, content: bytes, dataset: str | None, sheet: str | None, schedule: ReviewSchedule
+    file_name: str,
+    content: bytes,
+    dataset: str | None,
+    sheet: str | None,
+    schedule: ReviewSchedule,
+    max_bytes: int | None,
 ) -> tuple[list[SheetResult], list[LoadError]]:
     """The readable sheets, and the problems of recognised sheets that could not be read."""
-    kind, package = detect_format(file_name, content)
+    kind, package = detect_format(file_name, content, max_bytes)
     if package is not None:
         safety.check_xml_parts(package, kind)
     if kind == CSV:

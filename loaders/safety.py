@@ -46,13 +46,15 @@ def defusedxml_guards_openpyxl() -> bool:
     return bool(openpyxl.DEFUSEDXML) and functions.iterparse is defusedxml.ElementTree.iterparse
 
 
-def check_size(file_name: str, content: bytes) -> None:
+def check_size(file_name: str, content: bytes, max_bytes: int | None = None) -> None:
+    """Refuse an empty file, or one over `max_bytes` (default: the browser upload limit)."""
+    max_bytes = limits.MAX_FILE_BYTES if max_bytes is None else max_bytes
     if not content:
         raise LoadError(f"'{file_name}' is empty")
-    if len(content) > limits.MAX_FILE_BYTES:
+    if len(content) > max_bytes:
         raise LoadError(
-            f"'{file_name}' is {len(content) / 2**20:.1f} MB, over the "
-            f"{limits.MAX_FILE_BYTES // 2**20} MB limit for one upload"
+            f"'{file_name}' is {len(content) / 2**20:.1f} MB, "
+            f"over the {max_bytes // 2**20} MB limit for one upload"
         )
 
 

@@ -129,6 +129,14 @@ def test_a_file_over_the_size_limit_is_refused(monkeypatch):
     assert limits.MAX_FILE_BYTES == 25 * 1024 * 1024
 
 
+def test_the_command_line_may_read_a_larger_file_than_a_browser_upload(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    big = b"Case Ref,Order Date\n" + b"".join(b"A%07d,03/02/2020\n" % n for n in range(100))
+    assert "limit for one upload" in _refused("orders.csv", big)
+    (sheet,) = read_extract("orders.csv", big, max_bytes=10 * len(big)).sheets
+    assert len(sheet.records) == 100
+
+
 def test_an_ods_row_repeated_into_billions_of_cells_is_refused():
     ods = build.ods([["Case Ref", "Order Date"], ["A1", "03/02/2020"]])
     content = build.member(ods, "content.xml")
