@@ -64,7 +64,25 @@ def _settings(engine):
 # --- ingest -----------------------------------------------------------------------------------------
 
 
+def _uploads_of_unchanged_file(engine, sha256: str, args: argparse.Namespace) -> list:
+    """The uploads that already hold this file, when storing it again would change nothing.
+
+    Lets a scheduled job that offers the same extract again finish in a moment instead of parsing it.
+    Only when no --dataset or --sheet asks for something other than what was stored.
+    """
+    import store
+
+    uploads = store.uploads_still_current(engine, sha256)
+    if args.sheet is not None:
+        uploads = [upload for upload in uploads if upload.sheet == args.sheet]
+    if args.dataset is not None and any(upload.dataset != args.dataset for upload in uploads):
+        return []
+    return uploads
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
+    import hashlib
+
     import pandas as pd
 
     import store
@@ -77,6 +95,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     # Read every file before storing anything: one unreadable file means nothing is stored.
     results = []
+    rejects = []
+    unchanged_files = []
     for path in args.files:
         file_path = Path(path)
         try:
@@ -85,6 +105,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise CliError(
                 f"{file_path.name}: cannot open the file ({error.strerror})", EXIT_UNREADABLE
             ) from None
+        unchanged = _uploads_of_unchanged_file(engine, hashlib.sha256(content).hexdigest(), args)
+        if unchanged:
+            unchanged_files.append((file_path.name, unchanged))
+            continue
         try:
             result = read_extract(
                 file_path.name,
@@ -100,7 +124,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for problem in result.unread_sheets:
             print(f"warning: {problem}; that sheet was not stored", file=sys.stderr)
 
-    rejects = []
+    for file_name, uploads in unchanged_files:
+        for upload in uploads:
+            where = file_name + (f" [{upload.sheet}]" if upload.sheet else "")
+            print(f"{where}: {upload.dataset}: already loaded as upload {upload.id}; nothing changed")
+            if args.rejects:
+                rejects.append(store.rejected_rows(engine, upload.id).assign(file=file_name))
     user = _user(args)
     for result in results:
         for sheet in result.sheets:

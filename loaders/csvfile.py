@@ -56,11 +56,14 @@ def read_csv_grid(file_name: str, content: bytes) -> Grid:
         ) from error
     field_counts = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     cells = pd.DataFrame(records, dtype=object) if records else pd.DataFrame(dtype=object)
-    return Grid(sheet=None, cells=cells, excel_rows=_physical_lines(cells), field_counts=field_counts)
+    return Grid(sheet=None, cells=cells, excel_rows=_physical_lines(cells, text), field_counts=field_counts)
 
 
-def _physical_lines(cells: pd.DataFrame) -> np.ndarray:
+def _physical_lines(cells: pd.DataFrame, text: str) -> np.ndarray:
     """Line number each record starts on: a quoted field with embedded newlines spans several lines."""
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if line_count == len(cells):  # no field holds a newline: record i is on line i (the usual case)
+        return np.arange(1, len(cells) + 1, dtype=np.int64)
     extra_lines = np.zeros(len(cells), dtype=np.int64)
     for column in cells.columns:
         values = cells[column]

@@ -54,7 +54,12 @@ _MOMENT_TYPES = (dt.datetime, dt.date, pd.Timestamp)
 
 @dataclass
 class Cells:
-    """One column's raw cells sorted by what they hold. Masks are numpy bool arrays over the rows."""
+    """One column's raw cells sorted by what they hold. Masks are numpy bool arrays over the rows.
+
+    Extract columns repeat themselves (a few thousand dates, a handful of teams, yes/no), so a column is
+    classified and parsed once per distinct value (`distinct`) and the results are spread back to the
+    rows through `codes`: a million-row column costs little more than its distinct values.
+    """
 
     raw: pd.Series
     text: pd.Series  # stripped strings at `is_text` positions only
@@ -63,10 +68,34 @@ class Cells:
     is_bool: np.ndarray
     is_moment: np.ndarray  # date or datetime
     blank: np.ndarray  # None, NaN, empty, whitespace or an NA word
+    distinct: Cells | None = None  # the same, one entry per distinct value (None: not factorised)
+    codes: np.ndarray | None = None  # row -> position in `distinct`
 
     @classmethod
     def of(cls, raw: pd.Series) -> Cells:
         raw = raw.reset_index(drop=True)
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=False)
+        # Hashing makes True == 1 == 1.0 one value; a column holding booleans is classified row by row.
+        if len(uniques) * 2 > len(raw) or any(isinstance(value, bool | np.bool_) for value in uniques):
+            return cls._classify(raw)
+        distinct = cls._classify(pd.Series(uniques, dtype=object))
+        is_text = distinct.is_text[codes]
+        stripped = np.full(len(uniques), None, dtype=object)
+        stripped[distinct.is_text] = distinct.text.to_numpy(dtype=object)
+        return cls(
+            raw=raw,
+            text=pd.Series(stripped[codes][is_text], index=np.flatnonzero(is_text), dtype=object),
+            is_text=is_text,
+            is_number=distinct.is_number[codes],
+            is_bool=distinct.is_bool[codes],
+            is_moment=distinct.is_moment[codes],
+            blank=distinct.blank[codes],
+            distinct=distinct,
+            codes=codes,
+        )
+
+    @classmethod
+    def _classify(cls, raw: pd.Series) -> Cells:
         types = raw.map(type)
         is_str = types.isin([str]).to_numpy()
         stripped = raw[is_str].str.strip()
@@ -116,6 +145,12 @@ def parse_column(cells: Cells, kind: Kind, column: str) -> Parsed:
         Kind.GRADE: _parse_grade,
         Kind.INTEGER: _parse_integer,
     }[kind]
+    if cells.distinct is not None:
+        distinct = parse_column(cells.distinct, kind, column)
+        return Parsed(
+            distinct.values.take(cells.codes).reset_index(drop=True),
+            pd.Series(distinct.problems.to_numpy(dtype=object)[cells.codes], dtype=object),
+        )
     values, problems = parser(cells, column)
     too_long = np.zeros(len(cells.raw), dtype=bool)
     too_long[cells.is_text] = (cells.text.str.len() > limits.MAX_CELL_CHARS).to_numpy()

@@ -19,6 +19,7 @@ from store.uploads import (
     last_uploads,
     list_uploads,
     rejected_rows,
+    uploads_still_current,
 )
 from store.urls import default_url, resolve_url
 
@@ -43,4 +44,5 @@ __all__ = [
     "save_settings",
     "store_sheet",
     "undo_upload",
+    "uploads_still_current",
 ]

@@ -59,6 +59,31 @@ def list_uploads(engine: Engine) -> list[UploadInfo]:
     return [UploadInfo(*row) for row in rows]
 
 
+def uploads_still_current(engine: Engine, sha256: str) -> list[UploadInfo]:
+    """The live uploads of a file (by its bytes' sha256), when each is still its dataset's newest.
+
+    Then storing the file again would change nothing, and a caller may say so without reading it.
+    Empty when the file was never stored, was undone, or any of its sheets has been overtaken since.
+    """
+    newest = (
+        sa.select(uploads.c.dataset, sa.func.max(uploads.c.id).label("newest"))
+        .where(uploads.c.undone_at.is_(None))
+        .group_by(uploads.c.dataset)
+        .subquery()
+    )
+    statement = (
+        sa.select(*_INFO_COLUMNS, (uploads.c.id == newest.c.newest).label("is_newest"))
+        .join(newest, newest.c.dataset == uploads.c.dataset)
+        .where(uploads.c.sha256 == sha256, uploads.c.undone_at.is_(None))
+        .order_by(uploads.c.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    if not rows or not all(row.is_newest for row in rows):
+        return []
+    return [UploadInfo(*row[:-1]) for row in rows]
+
+
 def rejected_rows(engine: Engine, upload_id: int) -> pd.DataFrame:
     """The rows an upload's loader rejected: sheet, row, column, value, reason (row as Int64)."""
     table = rejected_rows_table

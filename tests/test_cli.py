@@ -246,3 +246,17 @@ def test_a_recognised_sheet_that_cannot_be_read_is_named_not_silently_dropped(ca
     assert code == 0
     assert "book.xlsx [Orders]: orders: 1 rows stored" in out
     assert "warning: sheet 'Reviews' of 'book.xlsx'" in err and "that sheet was not stored" in err
+
+
+def test_an_unchanged_file_offered_again_is_not_even_parsed(capsys, sqlite_url, orders_csv, monkeypatch):
+    import loaders
+
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr(loaders, "read_extract", must_not_parse)
+    code, out, err = run(capsys, sqlite_url, "ingest", str(orders_csv))
+    assert code == 0, err
+    assert "already loaded as upload 1; nothing changed" in out

@@ -197,3 +197,28 @@ def test_text_is_stripped_and_numeric_case_refs_lose_the_excel_decimal():
     rows = [["Case Ref", "Order Date", "Team"], [412.0, FEB_3, "  North  "], ["00413", FEB_3, 7.5]]
     (sheet,) = read_extract("o.xlsx", build.xlsx(rows)).sheets
     assert sheet.records[["case_ref", "team"]].values.tolist() == [["412", "North"], ["00413", "7.5"]]
+
+
+def test_a_long_column_parsed_once_per_distinct_value_keeps_every_rows_verdict():
+    """Columns are parsed per distinct value and spread back to rows: each row keeps its own result."""
+    from loaders.values import Cells
+
+    dates = ["03/02/2020", "04/02/2020", "31/02/2020", "n/a"] * 25
+    teams = ["North", "South"] * 50
+    lines = ["Case Ref,Order Date,Team"] + [
+        f"C{number:03d},{date},{team}" for number, (date, team) in enumerate(zip(dates, teams, strict=True))
+    ]
+    (sheet,) = read_extract("orders.csv", "\n".join(lines).encode()).sheets
+
+    assert Cells.of(pd.Series(dates, dtype=object)).distinct is not None  # the distinct-value path ran
+    impossible = [row + 2 for row, date in enumerate(dates) if date == "31/02/2020"]
+    blank = [row + 2 for row, date in enumerate(dates) if date == "n/a"]
+    assert sheet.rejects["row"].tolist() == sorted(impossible + blank)
+    assert set(sheet.rejects.loc[sheet.rejects["row"].isin(impossible), "reason"]) == {
+        "order_date: '31/02/2020' is not a real date"
+    }
+    assert set(sheet.rejects.loc[sheet.rejects["row"].isin(blank), "reason"]) == {"order_date is blank"}
+    assert sheet.records["order_date"].tolist() == [pd.Timestamp(2020, 2, 3), pd.Timestamp(2020, 2, 4)] * 25
+    assert sheet.records["source_row"].tolist() == [
+        row + 2 for row, date in enumerate(dates) if date in ("03/02/2020", "04/02/2020")
+    ]

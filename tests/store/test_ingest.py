@@ -192,3 +192,26 @@ def test_upload_records_who_what_and_when(engine):
     assert upload.is_demo is True
     assert upload.undone_at is None
     assert upload.uploaded_at.utcoffset() is not None and upload.uploaded_at.utcoffset().total_seconds() == 0
+
+
+def test_uploads_still_current_tells_whether_a_file_would_change_anything(engine):
+    from store import uploads_still_current
+
+    orders_x = make_sheet("orders", ORDER_ROWS[:1])
+    audits_x = make_sheet("audits", AUDIT_ROWS, sheet="Audits")
+    first = store_sheet(engine, orders_x, file_name="x.xlsx", sha256=sha_of("x"), user="officer")
+    second = store_sheet(engine, audits_x, file_name="x.xlsx", sha256=sha_of("x"), user="officer")
+    assert [upload.id for upload in uploads_still_current(engine, sha_of("x"))] == [
+        first.upload_id,
+        second.upload_id,
+    ]
+    assert uploads_still_current(engine, sha_of("never stored")) == []
+
+    changed = [{**ORDER_ROWS[0], "team": "South"}]
+    later = store_sheet(
+        engine, make_sheet("orders", changed), file_name="y.csv", sha256=sha_of("y"), user="o"
+    )
+    assert uploads_still_current(engine, sha_of("x")) == []  # its orders sheet has been overtaken
+
+    undo_upload(engine, later.upload_id, user="officer")
+    assert len(uploads_still_current(engine, sha_of("x"))) == 2
