@@ -66,12 +66,15 @@ def main() -> None:
     started = time.perf_counter()
     frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
     read_s = time.perf_counter() - started
-    compute_times = []
+    compute_times, detail_times = [], []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        statuses = record_statuses(frames, settings, AS_AT)
+        statuses = record_statuses(frames, settings, AS_AT, text_columns=())  # as cli.py report does
         table = quarterly_compliance(statuses, settings)
         compute_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        record_statuses(frames, settings, AS_AT)  # with the drill-down columns the dashboard keeps
+        detail_times.append(time.perf_counter() - started)
     compute_s = statistics.median(compute_times)
 
     python = sys.executable
@@ -89,6 +92,10 @@ def main() -> None:
     print(
         f"computation (statuses + quarterly), median:     {compute_s:6.2f} s (target < 1)  "
         f"-> {'PASS' if compute_s < 1 else 'FAIL'}"
+    )
+    print(
+        f"statuses with drill-down columns, median:       {statistics.median(detail_times):6.2f} s "
+        "(the dashboard's)"
     )
     print(f"process: read rows into pandas only, median:    {read_only_s:6.2f} s")
     ratio = report_s / read_only_s

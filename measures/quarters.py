@@ -46,15 +46,15 @@ def quarter_month_index(days: np.ndarray) -> np.ndarray:
     return table[position]
 
 
-def quarter_labels_and_starts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(labels as an object array, first days as datetime64[D]) for each date; None / NaT for NaT.
+def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
+    """(labels as a categorical in date order, first days as datetime64[D]) per date; blank / NaT for NaT.
 
-    Vectorised: labels are made once per distinct quarter and then taken by index.
+    Vectorised: labels are made once per distinct quarter and then referred to by code.
     """
     quarter_months = quarter_month_index(days)
     missing = np.isnat(days)
     if missing.all():
-        return np.full(len(days), None, dtype=object), np.full(len(days), np.datetime64("NaT", "D"))
+        return pd.Categorical([None] * len(days)), np.full(len(days), np.datetime64("NaT", "D"))
     lowest = int(quarter_months[~missing].min())
     count = (int(quarter_months.max()) - lowest) // 3 + 1
     table_months = lowest + 3 * np.arange(count)
@@ -64,7 +64,8 @@ def quarter_labels_and_starts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     )
     offsets = (quarter_months - lowest) // 3
     offsets[missing] = count
-    return labels[offsets], starts[offsets]
+    codes = np.where(missing, -1, offsets)
+    return pd.Categorical.from_codes(codes, categories=labels[:-1], ordered=True), starts[offsets]
 
 
 def quarter_label(day: date | pd.Timestamp | str) -> str:
@@ -77,7 +78,9 @@ def quarter_of(dates: pd.Series) -> pd.Series:
     """Quarter label of each date (None for a blank date), on the same index."""
     series = pd.Series(dates)
     labels, _ = quarter_labels_and_starts(as_days(series))
-    return pd.Series(labels, index=series.index, dtype=object)
+    return pd.Series(np.asarray(labels, dtype=object), index=series.index, dtype=object).where(
+        pd.notna(np.asarray(labels, dtype=object)), None
+    )
 
 
 def quarter_start(day: date | pd.Timestamp | str) -> date:

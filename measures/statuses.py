@@ -14,8 +14,9 @@ Decisions beyond SPEC, written down here:
   forward to a working day, so days_taken <= N exactly when the record is met (a Sunday contact after
   a Saturday order is 0); it is negative when the to date comes first (an invalid record, or a review
   held early). Other rules count calendar days.
-- `measure` and `status` are pandas categoricals (categories in MEASURES and STATUSES order): they
-  compare equal to their strings and keep a million-row table small and quick to group.
+- `measure` and `status` are pandas categoricals (categories in MEASURES and STATUSES order), and so
+  are the grouping columns (team, worker, order type, LS/CMI version, risk level): they compare equal to
+  their strings and keep a table of millions of rows small and quick to build and group.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from measures.definitions import GOOD_GRADE, MEASURE_IDS, MEASURES, STATUSES, Me
 from measures.quarters import quarter_labels_and_starts
 from measures.settings import DEFAULT_RULES, Rule, Settings
 
-TEXT_COLUMNS: tuple[str, ...] = ("case_ref", "team", "worker", "order_type", "lscmi_version", "risk_level")
+# Columns a manager breaks figures down by: returned as categoricals (few distinct values, many rows).
+GROUPING_COLUMNS: tuple[str, ...] = ("team", "worker", "order_type", "lscmi_version", "risk_level")
+TEXT_COLUMNS: tuple[str, ...] = ("case_ref", *GROUPING_COLUMNS)
 STATUS_COLUMNS: tuple[str, ...] = (
     "measure",
     "record_id",
@@ -92,13 +95,19 @@ class _Part:
 
 
 def record_statuses(
-    frames: dict[str, pd.DataFrame], settings: Settings, as_at: date | None = None
+    frames: dict[str, pd.DataFrame],
+    settings: Settings,
+    as_at: date | None = None,
+    *,
+    text_columns: tuple[str, ...] = TEXT_COLUMNS,
 ) -> pd.DataFrame:
     """One row per (measure, applicable record) with its due date, status as at `as_at` and quarter.
 
     `frames` maps dataset name to a frame as `store.read_dataset` returns it (canonical columns and
     record_id); a dataset may be missing or empty and optional columns may be absent or blank.
-    `as_at` defaults to today. Columns: STATUS_COLUMNS.
+    `as_at` defaults to today. Columns: STATUS_COLUMNS, less the TEXT_COLUMNS not in `text_columns`:
+    copying case references and names onto millions of rows is most of the cost, and a report that
+    only counts needs none of them.
     """
     report_day = np.datetime64(as_at or date.today(), "D")
     datasets = {name: _prepare(name, frame) for name, frame in frames.items() if name in _DATE_COLUMNS}
@@ -115,7 +124,7 @@ def record_statuses(
         else:
             part = _proportion_part(code, measure, data)
         parts.append((data, part))
-    return _assemble(parts)
+    return _assemble(parts, text_columns)
 
 
 def _prepare(name: str, frame: pd.DataFrame) -> _Dataset:
@@ -224,10 +233,12 @@ def _proportion_part(code: int, measure: MeasureDef, data: _Dataset) -> _Part:
     )
 
 
-def _assemble(parts: list[tuple[_Dataset, _Part]]) -> pd.DataFrame:
+def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]) -> pd.DataFrame:
     """Stack the measures' parts into one frame with the documented columns and dtypes."""
     if not parts:
-        return _empty()
+        return _empty()[
+            [column for column in STATUS_COLUMNS if column not in TEXT_COLUMNS or column in text_columns]
+        ]
 
     def stacked(name: str) -> np.ndarray:
         return np.concatenate([getattr(part, name) for _, part in parts])
@@ -242,12 +253,15 @@ def _assemble(parts: list[tuple[_Dataset, _Part]]) -> pd.DataFrame:
         "record_id": np.concatenate([data.record_ids[part.rows] for data, part in parts]),
     }
     ends = np.cumsum(sizes)
-    for column in TEXT_COLUMNS:
+    if "case_ref" in text_columns:
         text = np.empty(int(ends[-1]), dtype=object)  # numpy fills object arrays with None
         for (data, part), end, size in zip(parts, ends, sizes, strict=True):
-            if column in data.frame:
-                np.take(data.text(column), part.rows, out=text[end - size : end])
-        columns[column] = text
+            if "case_ref" in data.frame:
+                np.take(data.text("case_ref"), part.rows, out=text[end - size : end])
+        columns["case_ref"] = text
+    for column in GROUPING_COLUMNS:
+        if column in text_columns:
+            columns[column] = _stacked_categorical(parts, column)
     for column in ("from_date", "to_date", "due_date"):
         columns[column] = as_timestamps(stacked(column))
     columns["status"] = pd.Categorical.from_codes(stacked("status"), categories=list(STATUSES))
@@ -258,11 +272,30 @@ def _assemble(parts: list[tuple[_Dataset, _Part]]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)  # no copy: consolidating object columns would double the time
 
 
+def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd.Categorical:
+    """One text column for every part as a categorical: each dataset's values are factorised once and
+    only integer codes are copied per measure (copying millions of Python strings is the slow part)."""
+    per_dataset: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for data, _ in parts:
+        if id(data) not in per_dataset:
+            per_dataset[id(data)] = pd.factorize(data.text(column))  # None -> code -1
+    categories = pd.Index(
+        np.concatenate([uniques for _, uniques in per_dataset.values()]).astype(object)
+    ).unique()
+    remapped = {
+        key: np.append(categories.get_indexer(uniques), -1)[codes]  # code -1 stays -1 (blank)
+        for key, (codes, uniques) in per_dataset.items()
+    }
+    codes = np.concatenate([np.take(remapped[id(data)], part.rows) for data, part in parts])
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
 def _empty() -> pd.DataFrame:
     dtypes = {
         "measure": pd.CategoricalDtype(list(MEASURE_IDS)),
         "record_id": "int64",
-        **dict.fromkeys(TEXT_COLUMNS, "object"),
+        "case_ref": "object",
+        **dict.fromkeys(GROUPING_COLUMNS, "category"),
         "from_date": "datetime64[ns]",
         "to_date": "datetime64[ns]",
         "due_date": "datetime64[ns]",

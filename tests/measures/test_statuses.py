@@ -256,3 +256,23 @@ def test_output_has_the_documented_columns_even_with_no_data() -> None:
     assert full["days_taken"].dtype == "Int64" and full["grade"].dtype == "Int64"
     assert str(full["due_date"].dtype) == "datetime64[ns]"
     assert full.loc[full["measure"] == "audit_good", "case_ref"].tolist() == ["SYN-000"]
+
+
+def test_a_counting_report_can_leave_the_drill_down_text_out() -> None:
+    frames = orders(
+        {"order_date": "2020-05-22", "first_contact": "2020-05-26", "team": "North"},
+        {"order_date": "2020-05-22", "first_contact": "2020-05-27", "team": "South"},
+    )
+    full = record_statuses(frames, default_settings(), AS_AT)
+    lean = record_statuses(frames, default_settings(), AS_AT, text_columns=("team",))
+
+    assert "case_ref" not in lean.columns and "worker" not in lean.columns
+    assert lean["team"].tolist() == full["team"].tolist()
+    same = ["measure", "record_id", "due_date", "status", "days_taken", "quarter"]
+    pd.testing.assert_frame_equal(lean[same], full[same])
+    assert list(record_statuses({}, default_settings(), AS_AT, text_columns=()).columns) == [
+        column
+        for column in STATUS_COLUMNS
+        if column not in ("case_ref", "team", "worker", "order_type")
+        and column not in ("lscmi_version", "risk_level")
+    ]
