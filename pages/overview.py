@@ -14,6 +14,19 @@ from pages.ui import common
 common.require_dashboard_frame()
 
 TREND_QUARTERS = 8
+# Tiles are narrow: a short name on the tile, the measure's full title in its help.
+TILE_NAMES: dict[str, str] = {
+    "first_contact": "First contact",
+    "induction": "Induction",
+    "upw_start": "Unpaid work start",
+    "lscmi": "LS/CMI completed",
+    "cmp": "Case plan (CMP)",
+    "review_on_time": "Review on time",
+    "review_recorded": "Review recorded",
+    "review_participation": "Took part",
+    "review_needs_tool": "Needs tool",
+    "audit_good": "Audit Good+",
+}
 IMPROVEMENT_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Improvement area 1: assessment and case management plan timescales",
@@ -56,11 +69,12 @@ def headline_rows(quarterly: pd.DataFrame, quarter: str, measure_ids: list[str])
 def tile(measure_id: str, figures: pd.Series, trend: list[float]) -> None:
     """One measure's tile: rate, change since last quarter, sparkline, and target and RAG in words."""
     title = common.MEASURES_BY_ID[measure_id].title
+    name = TILE_NAMES.get(measure_id, title)
     change = figures.get("change")
     delta = None if change is None or pd.isna(change) else f"{change:+.1f} points"
     with st.container(border=True):
         st.metric(
-            title,
+            name,
             common.format_rate(figures.get("rate")),
             delta=delta,
             delta_description="since the previous quarter" if delta else None,

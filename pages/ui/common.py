@@ -45,7 +45,7 @@ TABLE_COUNT_COLUMNS: tuple[str, ...] = ("met", "missed", "pending", "excluded", 
 # Colour-blind safe: every RAG colour also has a word and a distinct symbol.
 RAG_WORDS: dict[str, str] = {
     "green": "● Green: on target",
-    "amber": "▲ Amber: just below target",
+    "amber": "▲ Amber: near target",
     "red": "■ Red: below target",
     "grey": "○ No rate",
 }

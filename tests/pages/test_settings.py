@@ -36,7 +36,7 @@ def test_a_saved_target_changes_the_rag_on_the_overview(demo_url, make_app):
     edit_first_target(app, round(rate + 2.5, 1))
     assert any("Settings saved" in success.value for success in app.success)
     app.switch_page(page("overview")).run()
-    assert "Amber: just below target" in first_contact_rag(app)
+    assert "Amber: near target" in first_contact_rag(app)
 
     # Well below the rate: green.
     app.switch_page(page("settings")).run()
