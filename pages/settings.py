@@ -20,6 +20,13 @@ common.require_dashboard_frame()
 
 UNIT_CHOICES = ["working_days", "calendar_days", "weeks", "calendar_months"]
 
+# Review schedule parts: (document field, label, widget key).
+SCHEDULE_FIELDS = (
+    ("first_months", "First review (months after order)", state.SETTINGS_SCHEDULE_FIRST),
+    ("second_months", "Second review (months after order)", state.SETTINGS_SCHEDULE_SECOND),
+    ("interval_months", "Then every (months)", state.SETTINGS_SCHEDULE_INTERVAL),
+)
+
 
 def _cell_date(value: object) -> str | None:
     """A date cell as YYYY-MM-DD text (None for blank) so the settings gate reports bad ones."""
@@ -165,28 +172,10 @@ def main() -> None:
             "reviews loaded after the change; due dates already stored stay as they were."
         )
         schedule = document["review_schedule"]
-        first, second, interval = st.columns(3)
-        first_months = first.number_input(
-            "First review (months after order)",
-            min_value=1,
-            step=1,
-            value=int(schedule["first_months"]),
-            key=state.SETTINGS_SCHEDULE_FIRST,
-        )
-        second_months = second.number_input(
-            "Second review (months after order)",
-            min_value=1,
-            step=1,
-            value=int(schedule["second_months"]),
-            key=state.SETTINGS_SCHEDULE_SECOND,
-        )
-        interval_months = interval.number_input(
-            "Then every (months)",
-            min_value=1,
-            step=1,
-            value=int(schedule["interval_months"]),
-            key=state.SETTINGS_SCHEDULE_INTERVAL,
-        )
+        edited_schedule = {
+            part: column.number_input(label, min_value=1, step=1, value=int(schedule[part]), key=key)
+            for column, (part, label, key) in zip(st.columns(3), SCHEDULE_FIELDS, strict=True)
+        }
         submitted = st.form_submit_button("Save settings", key=state.SETTINGS_SAVE, type="primary")
 
     if not submitted:
@@ -195,11 +184,7 @@ def main() -> None:
         "rules": rules_document(edited_rules),
         "targets": targets_document(edited_targets),
         "local_holidays": holidays_document(edited_holidays),
-        "review_schedule": {
-            "first_months": first_months,
-            "second_months": second_months,
-            "interval_months": interval_months,
-        },
+        "review_schedule": edited_schedule,
     }
     try:
         settings = settings_from_document(new_document)

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from bench.make_data import ORDER_HEADERS
 from measures import quarter_label
 from tests.e2e.app_driver import (
     CHROMIUM,
@@ -45,16 +46,17 @@ NEW_ORDERS = 40
 NEW_CASE_PREFIX = "DEMO-E2E-"
 TILE = "First contact"
 # Headers as a case management system spells them (SPEC synonyms), not the canonical names.
-EXTRACT_HEADERS = {
-    "case_ref": "Case Reference",
-    "order_date": "Date of Order",
-    "order_type": "Order Type",
-    "requirements": "Requirement Types",
-    "team": "Team Name",
-    "worker": "Allocated Worker",
-    "first_contact": "First Contact Date",
-    "induction": "Induction Date",
-}
+EXTRACT_COLUMNS = (
+    "case_ref",
+    "order_date",
+    "order_type",
+    "requirements",
+    "team",
+    "worker",
+    "first_contact",
+    "induction",
+)
+EXTRACT_HEADERS = {column: ORDER_HEADERS[column] for column in EXTRACT_COLUMNS}
 
 
 @pytest.fixture
