@@ -40,9 +40,8 @@ def open_store() -> tuple[str, str]:
     st.stop()
 
 
-def demo_banner() -> None:
+def demo_banner(url: str, version: str) -> None:
     """While the store holds demo data, every page says so before anything else."""
-    url, version = open_store()
     if common.holds_demo(url, version):
         st.warning(
             "**Demo data.** The store holds synthetic demonstration records, not real people. "
@@ -51,7 +50,7 @@ def demo_banner() -> None:
         )
 
 
-def shared_filters() -> None:
+def shared_filters(url: str, version: str) -> None:
     """Quarter range, team, worker, order type and as-at date, in the sidebar of every page."""
     sidebar = st.sidebar
     sidebar.header("Filters")
@@ -64,7 +63,6 @@ def shared_filters() -> None:
         format="DD/MM/YYYY",
         help="The report date: a case with nothing recorded is missed once its due date has passed.",
     )
-    url, version = open_store()
     options = common.filter_options(url, version, as_at)
     quarters = options.quarters
     quarter_box.selectbox(
@@ -91,8 +89,9 @@ def shared_filters() -> None:
         names_box.multiselect(label, choices, key=key, bind="query-params", placeholder="All")
 
 
-shared_filters()
-demo_banner()
+store_url, store_version = open_store()  # one data-version query per rerun for the frame
+shared_filters(store_url, store_version)
+demo_banner(store_url, store_version)
 st.session_state[state.FRAMED_BY_DASHBOARD] = True
 try:
     st.navigation(PAGES).run()

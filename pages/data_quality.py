@@ -143,7 +143,7 @@ def live_rejects(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     cell is left out too: the reason says what is wrong, and the Upload page showed the value once.
     """
     engine = common.engine_for(url)
-    uploads = [info for info in store.list_uploads(engine) if info.undone_at is None and info.rejected]
+    uploads = [info for info in common.uploads_for(url, version) if info.undone_at is None and info.rejected]
     counts = pd.DataFrame(
         {
             "Upload": [info.id for info in uploads],

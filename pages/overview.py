@@ -7,7 +7,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import store
 from measures import MEASURES, round_rates
 from pages.ui import common
 
@@ -115,9 +114,9 @@ def area_section(heading: str, measure_ids: list[str], quarterly: pd.DataFrame, 
         common.show_table(table)
 
 
-def uploads_caption(url: str) -> str:
+def uploads_caption(url: str, version: str) -> str:
     """When each dataset was last uploaded (a live upload; undone ones do not count)."""
-    last = store.last_uploads(common.engine_for(url))
+    last = common.last_uploads_for(url, version)
     parts = [
         f"{name}: {common.local_time(when)}" if when else f"{name}: never"
         for name, when in sorted(last.items())
@@ -134,7 +133,7 @@ def main() -> None:
     filters = common.current_filters()
     quarterly = common.quarterly_for(url, version, filters)
     quarter, complete = headline_quarter(quarterly, filters.as_at)
-    st.caption(f"As at {filters.as_at:%d/%m/%Y}. {uploads_caption(url)}.")
+    st.caption(f"As at {filters.as_at:%d/%m/%Y}. {uploads_caption(url, version)}.")
     if quarter is None:
         st.info("No records match the filters in the sidebar up to the as-at date.")
         return

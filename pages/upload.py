@@ -247,7 +247,7 @@ def undo_clicked() -> None:
 
 def history() -> None:
     st.header("Upload history")
-    uploads = store.list_uploads(common.engine())
+    uploads = common.uploads_for(common.store_url(), common.data_version())
     if not uploads:
         st.caption("Nothing uploaded yet.")
         return

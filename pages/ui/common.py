@@ -161,6 +161,18 @@ def statuses_for(url: str, version: str, as_at: date) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def uploads_for(url: str, version: str) -> list[store.UploadInfo]:
+    """The upload history, newest first, read once per data version (not on every rerun)."""
+    return store.list_uploads(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def last_uploads_for(url: str, version: str) -> dict[str, datetime | None]:
+    """When each dataset was last uploaded, read once per data version."""
+    return store.last_uploads(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def holds_demo(url: str, version: str) -> bool:
     return store.holds_demo_data(engine_for(url))
 
