@@ -9,7 +9,9 @@
     python cli.py settings show | set ... | import FILE.toml
 
 Heavy modules are imported inside each command so that `ingest` starts quickly. Errors a user can act on
-are printed as one line on stderr; nothing ever prints a traceback unless --debug is given.
+are printed as one line on stderr; nothing ever prints a traceback unless --debug is given. Exit codes:
+0 done, 1 unexpected failure, 2 a file could not be read (nothing stored), 3 the store stayed busy,
+4 the request was refused, 5 the database failed (disk full, read-only, unreachable; nothing changed).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ EXIT_UNEXPECTED = 1
 EXIT_UNREADABLE = 2
 EXIT_BUSY = 3
 EXIT_REFUSED = 4
+EXIT_STORE_FAILED = 5  # the database failed (disk full, read-only, unreachable); nothing was changed
 
 DEMO_FILE_NAME = "SYNTHETIC DEMO DATA (not real people)"
 
@@ -78,6 +81,12 @@ def _uploads_of_unchanged_file(engine, sha256: str, args: argparse.Namespace) ->
     if args.dataset is not None and any(upload.dataset != args.dataset for upload in uploads):
         return []
     return uploads
+
+
+def _report_waiting(seconds: float) -> None:
+    """A scheduled job's log says why an ingest is slow: it queues behind another writer."""
+    if int(seconds) % 30 == 0:
+        print(f"waiting for another upload to finish ({seconds:.0f} s)…", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -136,7 +145,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             where = result.file_name + (f" [{sheet.sheet}]" if sheet.sheet else "")
             try:
                 summary = store.store_sheet(
-                    engine, sheet, file_name=result.file_name, sha256=result.sha256, user=user
+                    engine,
+                    sheet,
+                    file_name=result.file_name,
+                    sha256=result.sha256,
+                    user=user,
+                    on_wait=_report_waiting,
                 )
             except StoreBusy as error:
                 raise CliError(f"{where}: {error}", EXIT_BUSY) from None
@@ -535,6 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if args.debug or os.environ.get("JSW_DEBUG"):
             raise
+        from store.engine import StoreBusy, StoreError
+
+        if isinstance(error, StoreError):  # one plain line, already free of case data
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_BUSY if isinstance(error, StoreBusy) else EXIT_STORE_FAILED
         # The class only: an exception message may quote case data.
         print(
             f"error: unexpected {type(error).__name__}; the step in progress was rolled back. "

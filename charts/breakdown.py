@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.layout import BASE_LAYOUT, no_records_figure, percent_text
+from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
 from charts.palette import RAG_COLOURS, RAG_WORDS, TARGET_LINE
 
 BLANK_GROUP = "(blank)"
@@ -21,8 +21,9 @@ def breakdown_bar(
 ) -> go.Figure:
     """One bar per group (columns group, met, missed, rate, rag), sorted by rate, highest at the top.
 
-    Groups with no rate go to the bottom as grey "No rate" bars. `customdata` holds the group label so a
-    click can filter the case list; `target`, when given, is drawn as a dashed vertical line.
+    Groups with no rate go to the bottom as grey "No rate" bars. Group names are shown as literal text
+    (never as plotly's HTML); `customdata` holds the group as stored so a click can filter the case list;
+    `target`, when given, is drawn as a dashed vertical line.
     """
     if rows.empty:
         return no_records_figure(title)
@@ -40,7 +41,7 @@ def breakdown_bar(
     figure = go.Figure()
     figure.add_bar(
         x=rates.fillna(0).tolist(),
-        y=ordered["group"].tolist(),
+        y=as_plain_text(ordered["group"]).tolist(),
         orientation="h",
         name="Compliance rate",
         marker={

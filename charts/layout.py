@@ -39,6 +39,20 @@ def no_records_figure(title: str | None) -> go.Figure:
     return figure
 
 
+def as_plain_text(values: pd.Series) -> pd.Series:
+    """Values from a file (team, worker, order type) as literal chart text.
+
+    Plotly draws a subset of HTML in labels and hover text: a team called ``<a href="…">click</a>`` would
+    become a working link and ``<span style=…>`` would be applied. Escaped as entities, they read as typed.
+    """
+    text = values.astype(str)
+    return (
+        text.str.replace("&", "&amp;", regex=False)
+        .str.replace("<", "&lt;", regex=False)
+        .str.replace(">", "&gt;", regex=False)
+    )
+
+
 def percent_text(rates: pd.Series) -> pd.Series:
     """Rates as "87.5%" (one decimal, as SPEC 3.2 shows them); an empty string where there is no rate."""
     rates = round_rates(rates)

@@ -19,6 +19,7 @@ import exports
 import store
 from loaders import DATASET_NAMES, LoadError, ReadResult, ReviewSchedule, SheetResult, read_extract
 from pages.ui import common, state
+from pages.ui.display import plain
 
 common.require_dashboard_frame()
 
@@ -49,7 +50,7 @@ def mapping_table(sheet: SheetResult) -> pd.DataFrame:
 
 def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
     """What the loader found in one sheet: dataset, header mapping, ignored columns, preview, rejects."""
-    where = f"sheet “{sheet.sheet}”" if sheet.sheet else "the file"
+    where = f"sheet “{plain(sheet.sheet)}”" if sheet.sheet else "the file"
     st.markdown(
         f"**{where}**: read as **{sheet.dataset}**, header on row {sheet.header_row}; "
         f"{len(sheet.records):,} rows accepted, {sheet.rejected_row_count:,} rejected, "
@@ -59,7 +60,7 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
     with mapping_column:
         common.show_table(mapping_table(sheet))
     with ignored_column:
-        ignored = ", ".join(sheet.ignored_columns) if sheet.ignored_columns else "none"
+        ignored = ", ".join(map(plain, sheet.ignored_columns)) if sheet.ignored_columns else "none"
         st.markdown(f"Columns not recognised (kept aside): {ignored}")
     st.markdown(f"Preview (first {PREVIEW_ROWS} accepted rows)")
     common.show_table(sheet.records.head(PREVIEW_ROWS))
@@ -87,15 +88,26 @@ NOT_STORED = "✗ "  # marks a result line that reports a failure
 def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list[str]:
     """Store every shown sheet, each in its own transaction; one line per sheet saying what happened.
 
-    If a sheet cannot be stored (the store is busy), the lines say which sheets were stored before it
+    While another upload holds the store this one queues, and says so. If a sheet cannot be stored (the
+    store stayed busy, the disk is full), the lines say which sheets were stored before it
     and that the rest were not, rather than losing what already happened.
     """
     lines = []
+    queue_notice = st.empty()
+
+    def show_queued(seconds: float) -> None:
+        queue_notice.info(f"Another upload is being stored; this one is queued ({seconds:.0f} s so far)…")
+
     for position, sheet in enumerate(sheets):
         where = f"{file_name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
         try:
             summary = store.store_sheet(
-                common.engine(), sheet, file_name=file_name, sha256=sha256, user=common.current_user()
+                common.engine(),
+                sheet,
+                file_name=file_name,
+                sha256=sha256,
+                user=common.current_user(),
+                on_wait=show_queued,
             )
         except common.USER_ERRORS as error:
             not_stored = ", ".join(s.sheet or file_name for s in sheets[position:])
@@ -145,7 +157,7 @@ def file_sheets(
     except LoadError as error:
         result = error
     if isinstance(result, LoadError):
-        st.error(f"{extract.name}: {result}")
+        st.error(plain(f"{extract.name}: {result}"))
         return None
     sheets = result.sheets
     names = named_sheets(result)
@@ -182,7 +194,7 @@ def workbook_sheets(
         if chosen not in (ALL_SHEETS, found.sheet):
             continue
         dataset = st.selectbox(
-            f"Dataset of sheet “{found.sheet}”",
+            f"Dataset of sheet “{plain(found.sheet)}”",
             [AS_RECOGNISED, *DATASET_NAMES],
             format_func=lambda choice, found=found: (
                 f"{AS_RECOGNISED} ({found.dataset})" if choice == AS_RECOGNISED else choice
@@ -195,7 +207,7 @@ def workbook_sheets(
             try:
                 sheet = extract.read(dataset, found.sheet).sheets[0]
             except LoadError as error:
-                st.error(f"{extract.name}, sheet “{found.sheet}”: {error}")
+                st.error(plain(f"{extract.name}, sheet “{found.sheet}”: {error}"))
                 continue
         sheet_details(extract.name, extract.index, sheet)
         readable.append(sheet)
@@ -204,7 +216,7 @@ def workbook_sheets(
 
 def one_file(extract: Extract) -> None:
     """One uploaded file: what was found in it, the dataset choices, and its Store button."""
-    st.subheader(extract.name)
+    st.subheader(plain(extract.name))
     columns = st.columns(2)
     try:
         recognised: ReadResult | LoadError = extract.read()
@@ -212,7 +224,7 @@ def one_file(extract: Extract) -> None:
         recognised = error
     if isinstance(recognised, ReadResult):
         for problem in recognised.unread_sheets:
-            st.warning(f"{problem}; that sheet will not be stored.", icon=":material/warning:")
+            st.warning(plain(f"{problem}; that sheet will not be stored."), icon=":material/warning:")
     if isinstance(recognised, ReadResult) and len(named_sheets(recognised)) > 1:
         sheets = workbook_sheets(extract, recognised, columns)
     else:
@@ -235,7 +247,7 @@ def undo_clicked() -> None:
         return
     try:
         summary = store.undo_upload(common.engine(), int(upload_id), user=common.current_user())
-    except (store.UndoError, store.StoreBusy) as error:
+    except (store.UndoError, store.StoreError) as error:
         st.session_state[state.UNDO_RESULT] = ("error", str(error))
         return
     st.session_state[state.UNDO_CONFIRM] = False
@@ -290,13 +302,13 @@ def main() -> None:
     st.title("Upload")
     for line in st.session_state.pop(state.UPLOAD_RESULTS, []):
         if line.startswith(NOT_STORED):
-            st.error(line.removeprefix(NOT_STORED))
+            st.error(plain(line.removeprefix(NOT_STORED)))
         else:
-            st.success(line)
+            st.success(plain(line))
     undo_result = st.session_state.pop(state.UNDO_RESULT, None)
     if undo_result:
         kind, message = undo_result
-        getattr(st, kind)(message)
+        getattr(st, kind)(plain(message))
     st.markdown(
         "Drop one or more extracts from the case management system (Excel, OpenDocument or CSV). "
         "Nothing is stored until you press **Store**; rows with problems are listed with the reason."

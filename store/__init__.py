@@ -4,7 +4,7 @@ SQLite (default, a file under data/) or PostgreSQL; the schema is managed by ale
 store/migrations and brought to the latest revision by connect().
 """
 
-from store.engine import StoreBusy, connect
+from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
 from store.ingest import store_sheet
 from store.records import read_dataset
@@ -25,6 +25,7 @@ from store.urls import default_url, resolve_url
 
 __all__ = [
     "StoreBusy",
+    "StoreError",
     "StoreSummary",
     "UndoError",
     "UploadInfo",

@@ -10,6 +10,7 @@ see which later uploads still hold it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,17 +181,25 @@ def find_unchanged_upload(
 
 
 def store_sheet(
-    engine: Engine, sheet: SheetResult, *, file_name: str, sha256: str, user: str, is_demo: bool = False
+    engine: Engine,
+    sheet: SheetResult,
+    *,
+    file_name: str,
+    sha256: str,
+    user: str,
+    is_demo: bool = False,
+    on_wait: Callable[[float], None] | None = None,
 ) -> StoreSummary:
     """Store one sheet's records and rejected rows as one upload, all or nothing.
 
     The same bytes, dataset and sheet as the dataset's newest live upload are not stored again: the
     summary then carries already_loaded=<that upload's id> and zero counts. A match with an older
-    upload is stored as usual, so its values replace whatever later uploads wrote.
+    upload is stored as usual, so its values replace whatever later uploads wrote. `on_wait` hears how
+    long the upload has queued behind another writer (store.engine.writing).
     """
     dataset = DATASETS[sheet.dataset]
     rejected = sheet.rejected_row_count
-    with writing(engine) as connection:
+    with writing(engine, on_wait) as connection:
         earlier = find_unchanged_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
         if earlier is not None:
             return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)

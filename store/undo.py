@@ -6,6 +6,7 @@ store its upload found."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 
 import numpy as np
@@ -70,11 +71,13 @@ def _restore_previous(connection: Connection, upload_id: int, dataset: str) -> i
     return len(rows)
 
 
-def undo_upload(engine: Engine, upload_id: int, *, user: str) -> StoreSummary:
+def undo_upload(
+    engine: Engine, upload_id: int, *, user: str, on_wait: Callable[[float], None] | None = None
+) -> StoreSummary:
     """Undo one live upload, all or nothing. UndoError if it is unknown, already undone, or a later
     live upload holds (changed or repeated) any record it created or updated: that one must be
     undone first."""
-    with writing(engine) as connection:
+    with writing(engine, on_wait) as connection:
         upload = connection.execute(sa.select(uploads).where(uploads.c.id == upload_id)).one_or_none()
         if upload is None:
             raise UndoError(f"there is no upload {upload_id}")

@@ -260,3 +260,25 @@ def test_an_unchanged_file_offered_again_is_not_even_parsed(capsys, sqlite_url, 
     code, out, err = run(capsys, sqlite_url, "ingest", str(orders_csv))
     assert code == 0, err
     assert "already loaded as upload 1; nothing changed" in out
+
+
+def test_a_db_in_a_missing_folder_is_refused_and_nothing_is_created(capsys, tmp_path, orders_csv):
+    missing = tmp_path / "typo-folder"
+    code, _out, err = run(capsys, f"sqlite:///{missing / 'store.sqlite3'}", "ingest", str(orders_csv))
+
+    assert code == cli.EXIT_STORE_FAILED
+    assert err.startswith("error: the store's folder") and "does not exist" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not missing.exists()
+
+
+def test_a_store_that_cannot_be_written_is_one_line_and_exit_5(capsys, sqlite_url, orders_csv):
+    assert run(capsys, sqlite_url, "uploads")[0] == 0  # creates the schema
+    path = sqlite_url.removeprefix("sqlite:///")
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+
+    code, _out, err = run(capsys, read_only, "ingest", str(orders_csv))
+
+    assert code == cli.EXIT_STORE_FAILED
+    assert err == "error: the store is read-only; nothing was changed\n"
+    assert run(capsys, sqlite_url, "uploads")[1] == "No uploads yet.\n"

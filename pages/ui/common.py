@@ -38,6 +38,7 @@ from measures import (
     settings_from_document,
 )
 from pages.ui import state
+from pages.ui.display import plain
 
 MEASURES_BY_ID: dict[str, MeasureDef] = {measure.id: measure for measure in MEASURES}
 STATUS_ORDER: tuple[str, ...] = ("missed", "pending", "met", "excluded", "invalid")
@@ -455,7 +456,7 @@ def current_user() -> str:
     return str(email) if email else "local user"
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (store.StoreBusy, store.UndoError, SettingsError)
+USER_ERRORS: tuple[type[Exception], ...] = (store.StoreError, store.UndoError, SettingsError)
 
 
 def log_export(what: str, filters: dict[str, object], rows: int, file_format: str, data: bytes) -> None:
@@ -478,5 +479,5 @@ def run_guarded(action: Callable[[], object], errors: tuple[type[Exception], ...
     try:
         return action()
     except errors as error:
-        st.error(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        st.error(plain(str(error).splitlines()[0]) if str(error) else type(error).__name__)
         return None

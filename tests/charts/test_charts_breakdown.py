@@ -59,3 +59,17 @@ def test_target_line_is_drawn_only_when_asked() -> None:
 def test_no_groups_gives_a_figure_that_says_so() -> None:
     layout = breakdown_bar(team_rows().iloc[0:0], "Team").to_dict()["layout"]
     assert [note["text"] for note in layout["annotations"]] == [NO_RECORDS]
+
+
+def test_a_team_name_holding_html_is_drawn_as_typed_not_as_a_link() -> None:
+    hostile = '<a href="https://evil.example">click me</a> & <span style="color:red">Team</span>'
+    rows = pd.DataFrame({"group": [hostile], "met": [1], "missed": [0], "rate": [100.0], "rag": ["green"]})
+
+    trace = bar(breakdown_bar(rows, "Team"))
+
+    # Plotly turns entities back into the characters, so the label reads exactly as the team is named.
+    assert list(trace["y"]) == [
+        '&lt;a href="https://evil.example"&gt;click me&lt;/a&gt; &amp; '
+        '&lt;span style="color:red"&gt;Team&lt;/span&gt;'
+    ]
+    assert list(trace["customdata"]) == [hostile]  # a click still filters on the stored name

@@ -8,6 +8,7 @@ copied per test so a test that uploads or undoes cannot disturb another.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -118,3 +119,8 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", remember)
     yield captured
+
+
+def seen(markdown: str) -> str:
+    """What a person reads for a markdown source: backslash escapes (pages.ui.display.plain) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 from openpyxl import Workbook
 
 import store
 
-from .conftest import page
+from .conftest import page, seen
 
 ORDERS_CSV = (
     b"Case Ref,Order Date,Order Type,Requirements,Team,Worker,First Contact\n"
@@ -51,7 +52,7 @@ def test_store_changes_the_overview_at_once(empty_url, make_app):
     upload(app, "orders.csv", ORDERS_CSV)
     app.button(key="upload_store_0").click().run()
 
-    assert any("stored as upload 1" in success.value for success in app.success)
+    assert any("stored as upload 1" in seen(success.value) for success in app.success)
     app.switch_page(page("overview")).run()
     tiles = {metric.label: metric.value for metric in app.metric}
     # Due 2 April (1 working day): U001, U002, U003 on time, U004 late -> 3 of 4.
@@ -63,7 +64,7 @@ def test_storing_the_same_file_twice_says_already_loaded(empty_url, make_app):
     app.button(key="upload_store_0").click().run()
     app.button(key="upload_store_0").click().run()
 
-    assert any("already loaded (upload 1)" in success.value for success in app.success)
+    assert any("already loaded (upload 1)" in seen(success.value) for success in app.success)
 
 
 def test_forcing_a_dataset_rereads_the_file(empty_url, make_app):
@@ -79,8 +80,8 @@ def test_an_unreadable_file_is_a_one_line_error(empty_url, make_app):
     app = upload(make_app(page("upload")), "notes.csv", b"\x00\x01\x02 not a spreadsheet")
 
     assert len(app.error) == 1
-    assert "\n" not in app.error[0].value
-    assert app.error[0].value.startswith("notes.csv:")
+    assert "\n" not in seen(app.error[0].value)
+    assert seen(app.error[0].value).startswith("notes.csv:")
 
 
 def test_undo_asks_for_confirmation_first(demo_url, make_app):
@@ -96,7 +97,7 @@ def test_undo_asks_for_confirmation_first(demo_url, make_app):
     assert not app.button(key="undo_button").disabled
     app.button(key="undo_button").click().run()
 
-    assert any(f"Upload {orders_upload} undone" in success.value for success in app.success)
+    assert any(f"Upload {orders_upload} undone" in seen(success.value) for success in app.success)
     undone = {info.id for info in store.list_uploads(engine) if info.undone_at is not None}
     assert undone == {orders_upload}
     app.switch_page(page("overview")).run()
@@ -157,7 +158,7 @@ def test_a_two_sheet_workbook_stores_both_datasets(empty_url, make_app):
 
     app.button(key="upload_store_0").click().run()
 
-    stored = [success.value for success in app.success]
+    stored = [seen(success.value) for success in app.success]
     assert any(
         "extract.xlsx / Orders: stored as upload" in line and "(orders): 2 new" in line for line in stored
     )
@@ -188,7 +189,7 @@ def test_a_sheet_that_cannot_be_read_as_the_chosen_dataset_is_left_out(empty_url
     app.selectbox(key="upload_sheet_dataset_0_1").select("reviews").run()
 
     assert len(app.error) == 1
-    assert app.error[0].value.startswith("extract.xlsx, sheet “Audits”:")
+    assert seen(app.error[0].value).startswith("extract.xlsx, sheet “Audits”:")
     assert [line.split("**: ")[0] for line in sheet_lines(app)] == ["**sheet “Orders”"]
     app.button(key="upload_store_0").click().run()
     assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
@@ -209,7 +210,7 @@ def test_a_recognised_sheet_that_cannot_be_read_is_named_on_the_page(empty_url, 
     content = workbook({"Orders": ORDERS_SHEET, "Reviews": broken_reviews})
     app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
 
-    warnings = [warning.value for warning in app.warning if "Reviews" in warning.value]
+    warnings = [seen(warning.value) for warning in app.warning if "Reviews" in seen(warning.value)]
     assert len(warnings) == 1 and "that sheet will not be stored" in warnings[0]
     app.button(key="upload_store_0").click().run()
     assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
@@ -228,7 +229,33 @@ def test_a_busy_store_mid_workbook_says_what_was_stored_and_what_was_not(empty_u
     app = upload(make_app(page("upload")), "extract.xlsx", content, XLSX)
     app.button(key="upload_store_0").click().run()
 
-    assert any("extract.xlsx / Orders: stored as upload" in success.value for success in app.success)
-    (error,) = [error.value for error in app.error]
+    assert any("extract.xlsx / Orders: stored as upload" in seen(success.value) for success in app.success)
+    (error,) = [seen(error.value) for error in app.error]
     assert "busy" in error and "Not stored: Audits" in error
     assert stored_counts(empty_url) == {"orders": 2, "reviews": 0, "audits": 0}
+
+
+HOSTILE_NAME = "[click](https://evil.example/file).csv"
+HOSTILE_CSV = (
+    b"Case Ref,Order Date,Team,![i](https://evil.example/h.png)\n"
+    b"H001,01/04/2020,:red[North],x\n"
+    b"H002,31/02/2020,<a href='https://evil.example'>click me</a>,y\n"
+)
+_LINK_OR_IMAGE = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+
+
+def _shown_texts(app) -> list[str]:
+    """Every piece of markdown the page drew: text, headings, alerts and widget labels."""
+    elements = [*app.markdown, *app.subheader, *app.caption, *app.error, *app.warning, *app.success]
+    return [element.value for element in elements] + [box.label for box in app.selectbox]
+
+
+def test_names_and_headers_from_a_file_are_shown_as_text_never_as_markup(empty_url, make_app):
+    app = upload(make_app(page("upload")), HOSTILE_NAME, HOSTILE_CSV)
+
+    texts = _shown_texts(app)
+    assert not [text for text in texts if _LINK_OR_IMAGE.search(text)]  # no link, no image fetched
+    assert not [text for text in texts if re.search(r"(?<!\\):red(?<!\\)\[", text)]
+    shown = [seen(text) for text in texts]
+    assert HOSTILE_NAME in shown  # the file's name, as typed
+    assert any("![i](https://evil.example/h.png)" in text for text in shown)  # the ignored header
