@@ -233,10 +233,10 @@ def _report_frame(args: argparse.Namespace):
 
 
 def _csv_rows(table) -> list[list[str]]:
+    from measures import rate_text
+
     rows = []
     for record in table.to_dict("records"):
-        rate = record["rate"]
-        rate_text = "" if rate != rate else f"{rate:.1f}"  # NaN -> blank
         target = record["target"]
         target_text = "" if target != target else f"{target:g}"
         rows.append(
@@ -244,7 +244,7 @@ def _csv_rows(table) -> list[list[str]]:
                 record["measure"],
                 record["quarter"],
                 *(str(int(record[name])) for name in ("met", "missed", "pending", "excluded", "invalid")),
-                rate_text,
+                rate_text(record["rate"]),  # halves up, as every page and export shows it
                 target_text,
                 record["rag"],
             ]

@@ -7,8 +7,6 @@ denominator (pending, excluded and invalid records never are).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -104,17 +102,24 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in dtypes.items()})
 
 
-def round_rates(rates: pd.Series) -> pd.Series:
-    """Rates to one decimal with halves rounded up, as Excel's ROUND does (83.25 -> 83.3).
+# A rate is met * 100 / n; its tenths sit at least 1 / (2 n) from a half, far above this for any n a
+# service will see, while floating point can land a true half (83.25) a hair below it.
+_HALF_TOLERANCE = 1e-9
 
-    Python and numpy round halves to even, which would make our figures disagree with a manager's
-    spreadsheet. Rates are never negative, so floor(x * 10 + 0.5) is the half-up rule.
+
+def round_rates(rates: pd.Series) -> pd.Series:
+    """Rates to one decimal with halves rounded up, as Excel's ROUND does: 333 of 400 = 83.25 -> 83.3.
+
+    The one rounding rule of every output (pages, exports, the command line's csv, json and table):
+    Python's round() and f"{x:.1f}" round halves to even (83.2), which would make our figures disagree
+    with a manager's spreadsheet and with each other. Rates are never negative, so floor(x * 10 + 0.5)
+    is the half-up rule.
     """
-    return np.floor(rates.astype("float64") * 10 + 0.5) / 10
+    return np.floor(rates.astype("float64") * 10 + 0.5 + _HALF_TOLERANCE) / 10
 
 
 def rate_text(rate: object) -> str:
-    """A rate as SPEC shows it, "87.5" (halves rounded up); an empty string where there is no rate."""
+    """A rate as SPEC shows it, "87.5" (round_rates' rule); an empty string where there is no rate."""
     if rate is None or pd.isna(rate):
         return ""
-    return f"{math.floor(float(rate) * 10 + 0.5) / 10:.1f}"
+    return f"{round_rates(pd.Series([float(rate)])).iloc[0]:.1f}"

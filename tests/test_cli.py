@@ -282,3 +282,34 @@ def test_a_store_that_cannot_be_written_is_one_line_and_exit_5(capsys, sqlite_ur
     assert code == cli.EXIT_STORE_FAILED
     assert err == "error: the store is read-only; nothing was changed\n"
     assert run(capsys, sqlite_url, "uploads")[1] == "No uploads yet.\n"
+
+
+def halves_csv(tmp_path: Path) -> Path:
+    """First contact in 2020-21 Q1: 333 of 400 on time (83.25%); in Q2: 1 of 16 (6.25%).
+
+    Orders on Wednesday 1 April 2020 are due Thursday 2 April; on Wednesday 1 July, due Thursday 2 July.
+    """
+    lines = ["Case Ref,Order Date,First Contact"]
+    lines += [f"H{n:04d},01/04/2020,{'02/04/2020' if n < 333 else '10/04/2020'}" for n in range(400)]
+    lines += [f"J{n:04d},01/07/2020,{'02/07/2020' if n < 1 else '10/07/2020'}" for n in range(16)]
+    path = tmp_path / "halves.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_report_format_rounds_halves_up_as_the_pages_do(capsys, sqlite_url, tmp_path):
+    assert run(capsys, sqlite_url, "ingest", str(halves_csv(tmp_path)))[0] == 0
+    report = ("report", "--as-at", "2021-03-31", "--measure", "first_contact")
+
+    csv_out = run(capsys, sqlite_url, *report, "--format", "csv")[1]
+    json_out = json.loads(run(capsys, sqlite_url, *report, "--format", "json")[1])
+    table_out = run(capsys, sqlite_url, *report, "--format", "table")[1]
+
+    rows = list(csv.DictReader(io.StringIO(csv_out)))
+    assert [(row["quarter"], row["met"], row["missed"], row["rate"]) for row in rows] == [
+        ("2020-21 Q1", "333", "67", "83.3"),
+        ("2020-21 Q2", "1", "15", "6.3"),
+    ]
+    assert [row["rate"] for row in json_out["rows"]] == [83.3, 6.3]
+    assert "83.3" in table_out and "6.3" in table_out
+    assert "83.2" not in table_out and "6.2 " not in table_out
