@@ -10,8 +10,13 @@ import re
 # markdown, its directives (:red[...], :material/...:) and its LaTeX ($...$) give a meaning to.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# GitHub-flavoured markdown turns bare addresses into links whatever is escaped: "https://…", "www.…"
+# and "name@host.tld". An invisible word joiner inside each pattern leaves the text as typed, unlinked.
+_AUTOLINKS = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
+_WORD_JOINER = "\u2060"
 
 
 def plain(value: object) -> str:
-    """`value` as literal text inside markdown: every special character escaped, on one line."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    """`value` as literal text inside markdown: special characters escaped, no links, on one line."""
+    text = _AUTOLINKS.sub(_WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)))
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
