@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_read.py", "bench_ingest.py", "bench_measures.py", "bench_report.py", "bench_dashboard.py"]
+SCRIPTS = [
+    "bench_read.py",
+    "bench_ingest.py",
+    "bench_measures.py",
+    "bench_report.py",
+    "bench_dashboard.py",
+    "fuzz_files.py",
+]
 
 for script in SCRIPTS:
     path = BENCH / script

@@ -1,5 +1,6 @@
 """Spreadsheet bytes -> validated pandas frames and rejected rows with reasons. No SQL, no Streamlit."""
 
+from loaders.isolated import read_extract_isolated
 from loaders.read import read_extract
 from loaders.result import REJECT_COLUMNS, LoadError, ReadResult, SheetResult, sheet_from_frame
 from loaders.schedule import ReviewSchedule, add_months, review_due_dates
@@ -18,6 +19,7 @@ __all__ = [
     "SheetResult",
     "add_months",
     "read_extract",
+    "read_extract_isolated",
     "review_due_dates",
     "sheet_from_frame",
 ]

@@ -89,6 +89,7 @@ def _cfb_format(file_name: str, content: bytes) -> str:
     if "EncryptedPackage" in streams:
         raise LoadError(f"'{file_name}' is password-protected: remove the password and save it again")
     if streams & {"Workbook", "Book"}:
+        safety.check_xls(file_name, content)  # before any reader: calamine aborts on a crafted .xls
         return XLS
     raise LoadError(f"'{file_name}' is an Office document but not an Excel workbook")
 

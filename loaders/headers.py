@@ -10,6 +10,7 @@ import pandas as pd
 from loaders import limits
 from loaders.result import LoadError
 from loaders.schema import DATASETS, normalise_header, synonym_index
+from loaders.values import visible_controls
 
 REVIEW_COLUMNS = frozenset(
     {"review_due", "review_held", "review_number", "participated", "needs_tool", "recorded"}
@@ -33,7 +34,8 @@ def shown_header(text: str) -> str:
 
 
 def _header_texts(row: pd.Series) -> list[str]:
-    return ["" if pd.isna(value) else str(value).strip() for value in row.tolist()]
+    """The header cells as text; control characters shown as pictures, since the headers are stored."""
+    return ["" if pd.isna(value) else visible_controls(str(value).strip()) for value in row.tolist()]
 
 
 def find_header_row(cells: pd.DataFrame, dataset: str | None) -> int | None:

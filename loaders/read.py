@@ -58,8 +58,7 @@ def _read_sheets(
 ) -> tuple[list[SheetResult], list[LoadError]]:
     """The readable sheets, and the problems of recognised sheets that could not be read."""
     kind, package = detect_format(file_name, content, max_bytes)
-    if package is not None:
-        safety.check_xml_parts(package, kind)
+    prescan = safety.check_xml_parts(package, kind) if package is not None else safety.Prescan()
     if kind == CSV:
         result = read_sheet(
             read_csv_grid(file_name, content),
@@ -73,7 +72,7 @@ def _read_sheets(
 
     results: list[SheetResult] = []
     problems: list[LoadError] = []
-    for grid in read_workbook(file_name, content, sheet):
+    for grid in read_workbook(file_name, content, sheet, prescan.formulas_without_value):
         where = f"sheet '{grid.sheet}' of '{file_name}'"
         try:
             result = read_sheet(grid, dataset=dataset, review_schedule=schedule, where=where)

@@ -47,7 +47,7 @@ def read_sheet(
             f"{where} has more than {limits.MAX_DATA_ROWS:,} data rows, the most one upload may hold"
         )
 
-    problems = []
+    problems = [_grid_problems(grid, position), _formula_problems(grid, match)]
     if grid.field_counts is not None:
         problems.append(_ragged_rows(filled, kept, int(grid.field_counts[position])))
     columns, column_problems = _parse_columns(match, cells, len(data), review_schedule)
@@ -82,6 +82,8 @@ def _fill_merged_cells(data: pd.DataFrame, grid: Grid, header_position: int) -> 
         if last_row <= first_row or first_row <= header_position:
             continue
         top = first_row - header_position - 1
+        if top >= len(data):  # an empty merged block below the last row with a value
+            continue
         bottom = min(last_row - header_position - 1, len(data) - 1)
         for column in range(first_column, min(last_column, data.shape[1] - 1) + 1):
             data.iloc[top + 1 : bottom + 1, column] = data.iat[top, column]
@@ -110,6 +112,44 @@ def _problems(positions, column: str | None, values, reasons) -> pd.DataFrame:
             "reason": np.asarray(reasons, dtype=object),
         }
     )
+
+
+def _grid_problems(grid: Grid, header_position: int) -> pd.DataFrame:
+    """Rows the file reader could not read as they stand (a CSV quote left open), below the header."""
+    below = [problem for problem in grid.row_problems if problem.position > header_position]
+    return _problems(
+        [problem.position - header_position - 1 for problem in below],
+        None,
+        [problem.value for problem in below],
+        [problem.reason for problem in below],
+    )
+
+
+FORMULA_WITHOUT_VALUE = (
+    "{column}: the cell holds a formula with no saved value; open the file in Excel and save it again"
+)
+
+
+def _formula_problems(grid: Grid, match: HeaderMatch) -> pd.DataFrame:
+    """Recognised cells below the header that hold a formula saved without its value.
+
+    A script-written workbook (openpyxl) stores formulas without results; the reader would see a blank
+    and, say, count a held review as missed. The row is rejected instead, naming the cell's column.
+    """
+    canonical_at = {grid_column: name for name, grid_column in match.columns.items()}
+    found = [
+        (row - match.position - 1, canonical_at[column])
+        for row, column in grid.formulas_without_value
+        if row > match.position and column in canonical_at
+    ]
+    names = [name for _, name in found]
+    frame = _problems(
+        [position for position, _ in found],
+        None,
+        [""] * len(found),
+        [FORMULA_WITHOUT_VALUE.format(column=name) for name in names],
+    )
+    return frame.assign(column=pd.Series(names, dtype=object))
 
 
 def _ragged_rows(filled: np.ndarray, kept: np.ndarray, header_fields: int) -> pd.DataFrame:
@@ -156,17 +196,47 @@ def _complete_review_due(
 ) -> pd.DataFrame:
     """Blank due dates computed from order date and review number (SPEC 2.4); rejects those that cannot be."""
     due = columns["review_due"]
-    unreadable = np.zeros(len(due), dtype=bool)
+    unreadable = np.zeros(len(due), dtype=bool)  # rejected already, for a reason of their own
     for frame in problems:
-        unreadable[frame.loc[frame["column"] == "review_due", "position"].to_numpy(dtype=np.int64)] = True
+        inputs = frame["column"].isin(["review_due", "order_date", "review_number"])
+        unreadable[frame.loc[inputs, "position"].to_numpy(dtype=np.int64)] = True
     missing = due.isna().to_numpy() & ~unreadable
+    too_late = np.zeros(len(due), dtype=bool)
     if missing.any():
-        computed = review_due_dates(columns["order_date"], columns["review_number"], schedule)
+        too_late[missing] = _due_after_latest(
+            columns["order_date"][missing], columns["review_number"][missing], schedule
+        )
+        numbers = columns["review_number"].mask(too_late)  # never computed: the date would overflow
+        computed = review_due_dates(columns["order_date"], numbers, schedule)
         due = due.where(~missing, computed)
         columns["review_due"] = due.astype("datetime64[ns]")
-    still_missing = np.flatnonzero(columns["review_due"].isna().to_numpy() & ~unreadable)
+    still_missing = np.flatnonzero(columns["review_due"].isna().to_numpy() & ~unreadable & ~too_late)
     reason = "review_due blank and cannot be computed: order_date and review_number are both needed"
-    return _problems(still_missing, "review_due", [""] * len(still_missing), [reason] * len(still_missing))
+    late = np.flatnonzero(too_late)
+    late_reasons = (
+        "review_due computed from order_date and review_number "
+        + columns["review_number"].iloc[late].astype(str)
+        + f" would be after {limits.LATEST_DATE:%d/%m/%Y}"
+    )
+    return pd.concat(
+        [
+            _problems(still_missing, "review_due", [""] * len(still_missing), [reason] * len(still_missing)),
+            _problems(late, "review_due", [""] * len(late), late_reasons.to_numpy(dtype=object)),
+        ],
+        ignore_index=True,
+    )
+
+
+def _due_after_latest(order_dates: pd.Series, numbers: pd.Series, schedule: ReviewSchedule) -> np.ndarray:
+    """Rows whose computed due date would fall after LATEST_DATE's month (or past pandas' dates).
+
+    Worked out in months, so a large review number cannot overflow the date arithmetic on its way.
+    """
+    months = schedule.months_after_order(numbers).to_numpy(dtype=float, na_value=np.nan)
+    month_index = order_dates.dt.year.to_numpy(dtype=float) * 12 + order_dates.dt.month.to_numpy(dtype=float)
+    latest = limits.LATEST_DATE.year * 12 + limits.LATEST_DATE.month
+    with np.errstate(invalid="ignore"):
+        return month_index + months > latest
 
 
 def _earlier_duplicates(records: pd.DataFrame, accepted: np.ndarray, dataset: str) -> pd.DataFrame:

@@ -50,6 +50,16 @@ _GRADE_TEXT = {re.sub(r"[^a-z]", "", word.lower()): number for number, word in G
     text: number for number in GRADE_WORDS for text in (str(number), f"{number}.0")
 }
 _MOMENT_TYPES = (dt.datetime, dt.date, pd.Timestamp)
+# C0 control characters and DEL, except tab and line breaks (a note may hold them). PostgreSQL refuses NUL
+# in text, and none of them belongs in a case reference, name or date, so a cell holding one is rejected.
+_CONTROLS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]))
+_CONTROL_PATTERN = f"[{re.escape(_CONTROLS)}]"
+_CONTROL_BYTES = _CONTROLS.encode("ascii")
+# Each shown as its Unicode "control picture" (NUL -> U+2400, DEL -> U+2421): a rejection can show the
+# cell, and the store and the log never receive the control itself.
+_CONTROL_PICTURES = str.maketrans(
+    {char: chr(0x2400 + (0x21 if char == "\x7f" else ord(char))) for char in _CONTROLS}
+)
 
 
 @dataclass
@@ -126,8 +136,21 @@ def _shown_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
-        return value.strip()
+        return visible_controls(value.strip())
     return str(value)
+
+
+def visible_controls(text: str) -> str:
+    """`text` with each control character replaced by its visible picture (NUL -> "␀"), for showing."""
+    return text.translate(_CONTROL_PICTURES)
+
+
+def _holding_controls(text: pd.Series) -> np.ndarray:
+    """Mask of the strings holding a control character; one scan of them all when none does (usual)."""
+    joined = "".join(text.to_numpy(dtype=object)).encode("utf-8", "surrogatepass")
+    if len(joined.translate(None, _CONTROL_BYTES)) == len(joined):
+        return np.zeros(len(text), dtype=bool)
+    return text.str.contains(_CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
 
 
 @dataclass
@@ -156,6 +179,10 @@ def parse_column(cells: Cells, kind: Kind, column: str) -> Parsed:
     too_long[cells.is_text] = (cells.text.str.len() > limits.MAX_CELL_CHARS).to_numpy()
     if too_long.any():
         problems[too_long] = f"{column}: text is longer than {limits.MAX_CELL_CHARS:,} characters"
+    controls = np.zeros(len(cells.raw), dtype=bool)
+    controls[cells.is_text] = _holding_controls(cells.text)
+    if controls.any():
+        problems[controls] = _reasons(cells, controls, column, "contains a control character")
     return Parsed(values, pd.Series(problems, dtype=object))
 
 
@@ -197,8 +224,12 @@ def _parse_date(cells: Cells, column: str) -> tuple[pd.Series, np.ndarray]:
     size = len(cells.raw)
     values = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
     not_dates = cells.is_bool | cells.is_other
+    out_of_range = np.zeros(size, dtype=bool)
     if cells.is_moment.any():
-        values[cells.is_moment] = pd.to_datetime(cells.raw[cells.is_moment]).dt.normalize().to_numpy()
+        moments = pd.to_datetime(cells.raw[cells.is_moment], errors="coerce")
+        values[cells.is_moment] = moments.dt.normalize().to_numpy()
+        # A real date cell beyond pandas' range (31/12/9999, 01/01/0001) comes back NaT: out of range.
+        out_of_range[np.flatnonzero(cells.is_moment)[moments.isna().to_numpy()]] = True
     if cells.is_number.any():
         dates, bad = _serials_to_dates(cells.raw[cells.is_number])
         values[cells.is_number] = dates
@@ -226,9 +257,8 @@ def _parse_date(cells: Cells, column: str) -> tuple[pd.Series, np.ndarray]:
     looks_like_date[text_positions[remaining.index]] = remaining.str.match(_DATE_SHAPE).to_numpy()
     # Years past pandas' datetime range (2262) fail to parse; they are out of range, not impossible.
     year = remaining.str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False).astype(float)
-    far_future = np.zeros(size, dtype=bool)
-    far_future[text_positions[remaining.index]] = (year > limits.LATEST_DATE.year).to_numpy()
-    unreadable &= ~far_future
+    out_of_range[text_positions[remaining.index]] = (year > limits.LATEST_DATE.year).to_numpy()
+    unreadable &= ~out_of_range
     if unreadable.any():
         problems[unreadable & looks_like_date] = _reasons(
             cells, unreadable & looks_like_date, column, "is not a real date"
@@ -242,7 +272,7 @@ def _parse_date(cells: Cells, column: str) -> tuple[pd.Series, np.ndarray]:
     as_series = pd.Series(values, dtype="datetime64[ns]")
     earliest, latest = pd.Timestamp(limits.EARLIEST_DATE), pd.Timestamp(limits.LATEST_DATE)
     implausible = (
-        far_future | (as_series.notna() & ((as_series < earliest) | (as_series > latest))).to_numpy()
+        out_of_range | (as_series.notna() & ((as_series < earliest) | (as_series > latest))).to_numpy()
     )
     if implausible.any():
         window = f"{limits.EARLIEST_DATE:%d/%m/%Y}-{limits.LATEST_DATE:%d/%m/%Y}"
@@ -294,16 +324,24 @@ def _whole_numbers(cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     numeric_text = cells.text.str.match(_WHOLE_NUMBER_TEXT).to_numpy()
     values[text_positions[numeric_text]] = cells.text[numeric_text].astype(float).to_numpy()
     bad[text_positions[~numeric_text]] = True
-    fractional = ~np.isnan(values) & (values % 1 != 0)
+    fractional = np.isfinite(values) & (values % 1 != 0)
     return np.where(fractional, np.nan, values), bad | fractional
 
 
 def _parse_integer(cells: Cells, column: str) -> tuple[pd.Series, np.ndarray]:
+    """Whole numbers within the column's plausible range: anything beyond it (a 20-digit slip) would
+    overflow Int64, the store's INTEGER column or the review due date arithmetic."""
     values, bad = _whole_numbers(cells)
+    low, high = limits.WHOLE_NUMBER_RANGES.get(column, limits.WHOLE_NUMBER_RANGE)
+    with np.errstate(invalid="ignore"):
+        implausible = ~bad & ~np.isnan(values) & ((values < low) | (values > high))
     problems = _no_problems(len(values))
     if bad.any():
         problems[bad] = _reasons(cells, bad, column, "is not a whole number")
-        values[bad] = np.nan
+    if implausible.any():
+        what = f"is not a plausible {column.replace('_', ' ')} ({low:,} to {high:,})"
+        problems[implausible] = _reasons(cells, implausible, column, what)
+    values[bad | implausible] = np.nan
     return pd.Series(values).astype("Int64"), problems
 
 

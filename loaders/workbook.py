@@ -28,8 +28,16 @@ def _open(file_name: str, content: bytes) -> calamine.CalamineWorkbook:
         raise LoadError(f"'{file_name}' could not be read: the file is damaged or incomplete") from error
 
 
-def read_workbook(file_name: str, content: bytes, sheet: str | None = None) -> Iterator[Grid]:
-    """Grids of the visible worksheets in workbook order, or of the one named `sheet` (hidden or not)."""
+def read_workbook(
+    file_name: str,
+    content: bytes,
+    sheet: str | None = None,
+    formulas_without_value: dict[str, list[tuple[int, int]]] | None = None,
+) -> Iterator[Grid]:
+    """Grids of the visible worksheets in workbook order, or of the one named `sheet` (hidden or not).
+
+    `formulas_without_value` (from the pre-scan, by sheet name) is handed on with each sheet's grid.
+    """
     book = _open(file_name, content)
     worksheets = [meta for meta in book.sheets_metadata if meta.typ == calamine.SheetTypeEnum.WorkSheet]
     if sheet is not None:
@@ -53,4 +61,5 @@ def read_workbook(file_name: str, content: bytes, sheet: str | None = None) -> I
             cells=cells,
             excel_rows=np.arange(1, len(cells) + 1, dtype=np.int64),
             merged=merged,
+            formulas_without_value=(formulas_without_value or {}).get(name, []),
         )

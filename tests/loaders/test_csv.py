@@ -20,8 +20,8 @@ def test_utf8_with_or_without_bom_and_windows_1252_read_the_same(encoding):
     assert sheet.records["team"].tolist() == ["Café £ “North”"]
 
 
-def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused():
-    with pytest.raises(LoadError, match="neither UTF-8 nor Windows-1252"):
+def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused_naming_the_line():
+    with pytest.raises(LoadError, match="line 2 is neither UTF-8 nor Windows-1252"):
         read_extract("x.csv", b"Case Ref,Order Date\nA\x81,03/02/2020\n")
 
 

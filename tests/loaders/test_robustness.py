@@ -37,3 +37,25 @@ def test_a_workbook_with_one_damaged_byte(position, byte):
 @given(text=st.text(max_size=300))
 def test_any_text_as_csv(text):
     _read_or_refuse("x.csv", ("Case Ref,Order Date\n" + text).encode())
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), rows=st.integers(3, 40), notes=st.booleans())
+def test_stray_quotes_never_swallow_a_row(data, rows, notes):
+    """Quotes opened at the start of random fields: every other row is kept, on its own line, and no
+    record is made of several rows."""
+    stray = data.draw(st.dictionaries(st.integers(0, rows - 1), st.integers(0, 3), max_size=4))
+    lines = ["Case Ref,Order Date,Team,Notes"]
+    row_at_line = {}
+    for i in range(rows):
+        note = '"a note, on\ntwo lines"' if notes and i % 5 == 0 else ""
+        fields = [f"Q{i:04d}", "03/02/2020", "North", note]
+        if i in stray:
+            fields[stray[i]] = '"' + fields[stray[i]]
+        row_at_line[sum(line.count("\n") + 1 for line in lines) + 1] = f"Q{i:04d}"
+        lines.append(",".join(fields))
+    (sheet,) = read_extract("x.csv", ("\n".join(lines) + "\n").encode()).sheets
+    records = dict(zip(sheet.records["source_row"], sheet.records["case_ref"], strict=True))
+    assert all(row_at_line[line] == case_ref for line, case_ref in records.items())
+    kept = {line: case_ref for line, case_ref in row_at_line.items() if int(case_ref[1:]) not in stray}
+    assert kept.items() <= records.items()
