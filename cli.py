@@ -95,7 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import pandas as pd
 
     import store
-    from loaders import LoadError, read_extract
+    from loaders import LoadError, read_extract_isolated
     from loaders.limits import MAX_COMMAND_LINE_FILE_BYTES
     from store import StoreBusy
 
@@ -119,7 +119,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             unchanged_files.append((file_path.name, unchanged))
             continue
         try:
-            result = read_extract(
+            result = read_extract_isolated(  # a crafted file cannot crash this process
                 file_path.name,
                 content,
                 dataset=args.dataset,
@@ -379,7 +379,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     import store
-    from measures import SettingsError, settings_from_document, settings_to_document, toml_document
+    from measures import (
+        SettingFormError,
+        SettingsError,
+        apply_setting,
+        merge_documents,
+        settings_from_document,
+        settings_to_document,
+        toml_document,
+    )
 
     engine = _engine(args)
     document = settings_to_document(_settings(engine))
@@ -394,82 +402,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 raise CliError(
                     f"{args.file}: cannot open the file ({error.strerror})", EXIT_REFUSED
                 ) from None
-            document = _merge(document, incoming)
+            document = merge_documents(document, incoming)
         else:
-            document = _apply_setting(document, args.values)
+            document = apply_setting(document, args.values)
         settings = settings_from_document(document)
+    except SettingFormError as error:  # the request's shape: say what is wrong with it, as typed
+        raise CliError(str(error), EXIT_REFUSED) from None
     except SettingsError as error:
         raise CliError(f"settings not saved: {error}", EXIT_REFUSED) from None
     store.save_settings(engine, settings_to_document(settings), user=_user(args))
     print("settings saved")
     return EXIT_OK
-
-
-def _merge(document: dict, incoming: dict) -> dict:
-    """Settings from a file override the current ones part by part (a rule file keeps the other rules)."""
-    merged = dict(document)
-    for key, value in incoming.items():
-        current = merged.get(key)
-        merged[key] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
-    return merged
-
-
-SETTING_FORMS = (
-    "rule MEASURE NUMBER UNIT            e.g. rule lscmi 20 working_days\n"
-    "target MEASURE PERCENT FROM [MARGIN] e.g. target lscmi 85 2020-04-01 5\n"
-    "holiday add|remove YYYY-MM-DD       e.g. holiday add 2021-04-05\n"
-    "review-schedule FIRST SECOND EVERY  e.g. review-schedule 3 6 6"
-)
-
-
-def _apply_setting(document: dict, values: list[str]) -> dict:
-    """Apply one `settings set` form to a settings document; shape errors become CliError."""
-    document = json.loads(json.dumps(document))  # deep copy
-    usage = CliError(f"settings set takes one of:\n{SETTING_FORMS}", EXIT_REFUSED)
-    if not values:
-        raise usage
-    kind, rest = values[0], values[1:]
-    if kind == "rule" and len(rest) == 3:
-        measure, number, unit = rest
-        document.setdefault("rules", {})[measure] = {"number": _int(number), "unit": unit}
-    elif kind == "target" and len(rest) in (3, 4):
-        measure, percent, effective_from = rest[:3]
-        margin = _number(rest[3]) if len(rest) == 4 else 5.0
-        targets = [
-            target
-            for target in document.setdefault("targets", {}).setdefault(measure, [])
-            if target["effective_from"] != effective_from
-        ]
-        targets.append({"effective_from": effective_from, "target": _number(percent), "amber_margin": margin})
-        document["targets"][measure] = sorted(targets, key=lambda target: target["effective_from"])
-    elif kind == "holiday" and len(rest) == 2 and rest[0] in ("add", "remove"):
-        holidays = set(document.get("local_holidays", []))
-        holidays = holidays | {rest[1]} if rest[0] == "add" else holidays - {rest[1]}
-        document["local_holidays"] = sorted(holidays)
-    elif kind == "review-schedule" and len(rest) == 3:
-        first, second, every = (_int(value) for value in rest)
-        document["review_schedule"] = {
-            "first_months": first,
-            "second_months": second,
-            "interval_months": every,
-        }
-    else:
-        raise usage
-    return document
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise CliError(f"'{text}' is not a number", EXIT_REFUSED) from None
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise CliError(f"'{text}' is not a whole number", EXIT_REFUSED) from None
 
 
 # --- argument parsing ---------------------------------------------------------------------------------
@@ -483,6 +426,8 @@ def _iso_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from measures.settings import SETTING_FORMS  # ingest loads measures anyway (its review schedule)
+
     parser = argparse.ArgumentParser(prog="cli.py", description="Justice social work compliance dashboard")
     parser.add_argument(
         "--db", help="database URL (default: $DATABASE_URL, else the SQLite file under data/)"

@@ -11,28 +11,35 @@ from datetime import date
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from pages.ui import common, state
+from pages.ui import data, state
+from pages.ui.frame import USER_ERRORS, page_path
 
 st.set_page_config(page_title="Justice social work compliance", layout="wide")
 
 PAGES = [
-    st.Page(common.page_path("overview"), title="Overview", icon=":material/dashboard:", default=True),
-    st.Page(common.page_path("assessment"), title="Assessment timescales", icon=":material/schedule:"),
-    st.Page(common.page_path("reviews"), title="Statutory reviews", icon=":material/event_available:"),
-    st.Page(common.page_path("quality"), title="Case recording quality", icon=":material/grading:"),
-    st.Page(common.page_path("data_quality"), title="Data quality", icon=":material/rule:"),
-    st.Page(common.page_path("upload"), title="Upload", icon=":material/upload:"),
-    st.Page(common.page_path("export"), title="Export", icon=":material/download:"),
-    st.Page(common.page_path("settings"), title="Settings", icon=":material/settings:"),
+    st.Page(page_path("overview"), title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(page_path("assessment"), title="Assessment timescales", icon=":material/schedule:"),
+    st.Page(page_path("reviews"), title="Statutory reviews", icon=":material/event_available:"),
+    st.Page(page_path("quality"), title="Case recording quality", icon=":material/grading:"),
+    st.Page(page_path("data_quality"), title="Data quality", icon=":material/rule:"),
+    st.Page(page_path("upload"), title="Upload", icon=":material/upload:"),
+    st.Page(page_path("export"), title="Export", icon=":material/download:"),
+    st.Page(page_path("settings"), title="Settings", icon=":material/settings:"),
 ]
 
 
 def open_store() -> tuple[str, str]:
-    """The store's URL and data version; a store that cannot be reached stops the run with one line."""
-    url = common.store_url()
+    """The store's URL and data version, read once for this run (pages.ui.data.data_version returns it).
+
+    A store that cannot be reached stops the run with one line.
+    """
+    url = data.store_url()
+    st.session_state.pop(state.DATA_VERSION, None)  # a fresh read on every rerun
     try:
-        return url, common.data_version()
-    except common.USER_ERRORS as error:
+        version = data.data_version()
+        st.session_state[state.DATA_VERSION] = version
+        return url, version
+    except USER_ERRORS as error:
         st.error(str(error))
     except SQLAlchemyError:
         # The driver's message can name hosts and users: it goes to the server log, not the page.
@@ -42,7 +49,7 @@ def open_store() -> tuple[str, str]:
 
 def demo_banner(url: str, version: str) -> None:
     """While the store holds demo data, every page says so before anything else."""
-    if common.holds_demo(url, version):
+    if data.holds_demo(url, version):
         st.warning(
             "**Demo data.** The store holds synthetic demonstration records, not real people. "
             "Upload real extracts on the Upload page; undo the demo uploads there to remove them.",
@@ -63,7 +70,7 @@ def shared_filters(url: str, version: str) -> None:
         format="DD/MM/YYYY",
         help="The report date: a case with nothing recorded is missed once its due date has passed.",
     )
-    options = common.filter_options(url, version, as_at)
+    options = data.filter_options_for(url, version, as_at)
     quarters = options.quarters
     quarter_box.selectbox(
         "From quarter",
@@ -89,7 +96,7 @@ def shared_filters(url: str, version: str) -> None:
         names_box.multiselect(label, choices, key=key, bind="query-params", placeholder="All")
 
 
-store_url, store_version = open_store()  # one data-version query per rerun for the frame
+store_url, store_version = open_store()  # the one data-version query of this rerun
 shared_filters(store_url, store_version)
 demo_banner(store_url, store_version)
 st.session_state[state.FRAMED_BY_DASHBOARD] = True
@@ -97,3 +104,4 @@ try:
     st.navigation(PAGES).run()
 finally:
     st.session_state[state.FRAMED_BY_DASHBOARD] = False
+    st.session_state.pop(state.DATA_VERSION, None)  # a callback before the next run queries afresh

@@ -4,7 +4,7 @@ from charts.breakdown import breakdown_bar
 from charts.distributions import days_taken_histogram, grade_distribution
 from charts.layout import NO_RECORDS, no_records_figure
 from charts.palette import GRADE_COLOURS, GRADE_LABELS, RAG_COLOURS, RAG_WORDS
-from charts.trend import compliance_trend, sparkline
+from charts.trend import compliance_trend
 
 __all__ = [
     "GRADE_COLOURS",
@@ -17,5 +17,4 @@ __all__ = [
     "days_taken_histogram",
     "grade_distribution",
     "no_records_figure",
-    "sparkline",
 ]

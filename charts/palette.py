@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from loaders.schema import GRADE_WORDS
 
+# The RAG words every output uses are defined once in measures; charts add the colours.
+from measures.views import RAG_WORDS as RAG_WORDS
+
 RAG_COLOURS: dict[str, str] = {
     "green": "#009E73",  # Okabe-Ito bluish green
     "amber": "#E69F00",  # Okabe-Ito orange
     "red": "#D55E00",  # Okabe-Ito vermillion
     "grey": "#999999",  # no rate: nothing fell due
 }
-RAG_WORDS: dict[str, str] = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No rate"}
 
 WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
 OVER_TIMESCALE = RAG_COLOURS["red"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -97,28 +95,5 @@ def compliance_trend(quarterly: pd.DataFrame, title: str, *, counted: str = "due
             "title": "Compliance rate",
             "tickvals": [0, 25, 50, 75, 100],
         },
-    )
-    return figure
-
-
-def sparkline(rates: Sequence[float | None], *, colour: str = "#0072B2") -> go.Figure:
-    """A tiny trend line for a headline tile: no axes, no legend, gaps where a quarter had no rate."""
-    values = pd.Series(list(rates), dtype=float)
-    figure = go.Figure()
-    figure.add_scatter(
-        y=values.tolist(),
-        mode="lines+markers",
-        line={"color": colour, "width": 2},
-        marker={"size": 4},
-        connectgaps=False,
-        hovertemplate="%{y:.1f}%<extra></extra>",
-    )
-    figure.update_layout(
-        template="plotly_white",
-        height=60,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        showlegend=False,
-        xaxis={"visible": False},
-        yaxis={"visible": False, "range": [0, 105]},
     )
     return figure

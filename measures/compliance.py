@@ -61,10 +61,7 @@ def quarterly_compliance(statuses: pd.DataFrame, settings: Settings) -> pd.DataF
     starts = row_months.astype("datetime64[M]").astype("datetime64[D]")
 
     by_status = {status: counts[:, index] for index, status in enumerate(STATUSES)}
-    decided = by_status["met"] + by_status["missed"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # met * 100 first: a whole-number rate (57 of 100) is then exact, never 56.999...
-        rate = np.where(decided > 0, by_status["met"] * 100.0 / decided, np.nan)
+    rate = compliance_rate(by_status["met"], by_status["missed"])
     target = np.full(len(occupied), np.nan)
     margin = np.full(len(occupied), np.nan)
     for code, measure_id in enumerate(MEASURE_IDS):
@@ -100,6 +97,16 @@ def _empty() -> pd.DataFrame:
         "rag": "object",
     }
     return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in dtypes.items()})
+
+
+def compliance_rate(met: np.ndarray, missed: np.ndarray) -> np.ndarray:
+    """met / (met + missed) as a percentage, NaN where nothing was decided (SPEC 3.2): the one formula
+    of every rate, by quarter (quarterly_compliance) or by any other group (measures.views)."""
+    met = np.asarray(met, dtype="float64")
+    decided = met + np.asarray(missed, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # met * 100 first: a whole-number rate (57 of 100) is then exact, never 56.999...
+        return np.where(decided > 0, met * 100.0 / decided, np.nan)
 
 
 # A rate is met * 100 / n; its tenths sit at least 1 / (2 n) from a half, far above this for any n a

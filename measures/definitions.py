@@ -119,6 +119,11 @@ MEASURES: tuple[MeasureDef, ...] = (
 MEASURE_IDS: tuple[str, ...] = tuple(measure.id for measure in MEASURES)
 MEASURES_BY_ID: dict[str, MeasureDef] = {measure.id: measure for measure in MEASURES}
 TIMESCALE_IDS: tuple[str, ...] = tuple(m.id for m in MEASURES if m.kind == "timescale")
+# SPEC 3.2: a timescale record is invalid when its "to" date is before its "from" date, except where
+# an early "to" date is simply met (a review held before it was due).
+CAN_BE_INVALID: tuple[str, ...] = tuple(
+    m.id for m in MEASURES if m.kind == "timescale" and not m.early_is_met
+)
 
 # Precedence order of SPEC 3.2: the first that applies wins.
 STATUSES: tuple[str, ...] = ("excluded", "invalid", "met", "missed", "pending")

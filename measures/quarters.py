@@ -74,15 +74,6 @@ def quarter_label(day: date | pd.Timestamp | str) -> str:
     return label_for_quarter_month(int(month_index))
 
 
-def quarter_of(dates: pd.Series) -> pd.Series:
-    """Quarter label of each date (None for a blank date), on the same index."""
-    series = pd.Series(dates)
-    labels, _ = quarter_labels_and_starts(as_days(series))
-    return pd.Series(np.asarray(labels, dtype=object), index=series.index, dtype=object).where(
-        pd.notna(np.asarray(labels, dtype=object)), None
-    )
-
-
 def quarter_start(day: date | pd.Timestamp | str) -> date:
     """First day of the financial quarter holding `day` (1 October 2020 for 15 November 2020)."""
     month_index = quarter_month_index(as_days([day]))[0]
@@ -99,3 +90,19 @@ def parse_quarter(label: str) -> date:
         raise ValueError(f"quarter {label!r}: {second_year:02d} does not follow {first_year}")
     month = 3 * quarter + 1
     return date(first_year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarter_after(label: str) -> date:
+    """First day of the quarter after a labelled one: "2020-21 Q4" -> 2021-04-01.
+
+    The exclusive end of a quarter range, so a range is [parse_quarter(first), quarter_after(last)).
+    """
+    start = parse_quarter(label)
+    months = start.year * 12 + start.month - 1 + 3
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def quarters_between(first: date | pd.Timestamp, last: date | pd.Timestamp) -> list[str]:
+    """Labels of every quarter from the one holding `first` to the one holding `last`, oldest first."""
+    first_month, last_month = (int(month) for month in quarter_month_index(as_days([first, last])))
+    return [label_for_quarter_month(month) for month in range(first_month, last_month + 1, 3)]

@@ -3,11 +3,13 @@
 Settings travel as a JSON-safe document (stored by `store.save_settings`, imported from TOML by the
 command line). `settings_from_document` is the one gate a document passes through: anything it cannot
 use is a `SettingsError` whose message is one line naming the offending field, and anything missing is
-filled from the defaults, so an old or partial document keeps working.
+filled from the defaults, so an old or partial document keeps working. Edits (`merge_documents`,
+`apply_setting`) change a document only; the gate then judges the result.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -131,16 +133,11 @@ def settings_from_document(document: dict[str, Any] | None) -> Settings:
     )
 
 
-def settings_from_toml(text: str | bytes) -> Settings:
-    """Settings from a TOML file laid out like the document.
-
-    TOML dates may be written bare (`effective_from = 2021-04-01`) or quoted.
-    """
-    return settings_from_document(toml_document(text))
-
-
 def toml_document(text: str | bytes) -> dict[str, Any]:
-    """A settings file's TOML as a document (unvalidated), for `cli.py settings import FILE` to merge."""
+    """A settings file's TOML as a document (unvalidated), for `cli.py settings import FILE` to merge.
+
+    TOML dates may be written bare (`effective_from = 2021-04-01`) or quoted; the gate takes both.
+    """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -151,6 +148,85 @@ def toml_document(text: str | bytes) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"settings file: not valid TOML ({error})") from None
     return document
+
+
+def merge_documents(document: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """`incoming` overriding `document` part by part: a file of one rule keeps every other rule."""
+    merged = dict(document)
+    for part, value in incoming.items():
+        current = merged.get(part)
+        merged[part] = (
+            {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+        )
+    return merged
+
+
+SETTING_FORMS = (
+    "rule MEASURE NUMBER UNIT            e.g. rule lscmi 20 working_days\n"
+    "target MEASURE PERCENT FROM [MARGIN] e.g. target lscmi 85 2020-04-01 5\n"
+    "holiday add|remove YYYY-MM-DD       e.g. holiday add 2021-04-05\n"
+    "review-schedule FIRST SECOND EVERY  e.g. review-schedule 3 6 6"
+)
+
+
+class SettingFormError(SettingsError):
+    """A one-setting change is not one of SETTING_FORMS, or a number in it is not a number.
+
+    Said as typed rather than by field; the message for an unknown form lists the forms, one a line.
+    """
+
+
+def apply_setting(document: dict[str, Any], values: list[str]) -> dict[str, Any]:
+    """A copy of `document` with one change in a SETTING_FORMS form (`cli.py settings set ...`) applied.
+
+    Only the shape of the change is checked here; `settings_from_document` judges the values, so a
+    target of 150 is refused with the same message whichever way it arrived.
+    """
+    document = json.loads(json.dumps(document))  # a deep copy: the caller's document is left alone
+    kind, rest = (values[0], values[1:]) if values else ("", [])
+    if kind == "rule" and len(rest) == 3:
+        measure, number, unit = rest
+        document.setdefault("rules", {})[measure] = {"number": _whole_number_text(number), "unit": unit}
+    elif kind == "target" and len(rest) in (3, 4):
+        measure, percent, effective_from = rest[:3]
+        margin = _number_text(rest[3]) if len(rest) == 4 else DEFAULT_AMBER_MARGIN
+        targets = [
+            target
+            for target in document.setdefault("targets", {}).setdefault(measure, [])
+            if target["effective_from"] != effective_from
+        ]
+        targets.append(
+            {"effective_from": effective_from, "target": _number_text(percent), "amber_margin": margin}
+        )
+        document["targets"][measure] = sorted(targets, key=lambda target: target["effective_from"])
+    elif kind == "holiday" and len(rest) == 2 and rest[0] in ("add", "remove"):
+        holidays = set(document.get("local_holidays", []))
+        holidays = holidays | {rest[1]} if rest[0] == "add" else holidays - {rest[1]}
+        document["local_holidays"] = sorted(holidays)
+    elif kind == "review-schedule" and len(rest) == 3:
+        first, second, every = (_whole_number_text(value) for value in rest)
+        document["review_schedule"] = {
+            "first_months": first,
+            "second_months": second,
+            "interval_months": every,
+        }
+    else:
+        raise SettingFormError(f"settings set takes one of:\n{SETTING_FORMS}")
+    return document
+
+
+def _number_text(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise SettingFormError(f"'{text}' is not a number") from None
+
+
+def _whole_number_text(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingFormError(f"'{text}' is not a whole number") from None
 
 
 def _expect(condition: bool, message: str) -> None:

@@ -1,9 +1,6 @@
 """Assessment timescales: first contact, induction, unpaid work start, LS/CMI and case management plan."""
 
-from pages.ui import common
 from pages.ui.measure_view import render_area
-
-common.require_dashboard_frame()
 
 render_area(
     "assessment",

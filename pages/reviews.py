@@ -1,9 +1,6 @@
 """Statutory reviews: held on time, recorded on time, the person's participation and the needs tool."""
 
-from pages.ui import common
 from pages.ui.measure_view import render_area
-
-common.require_dashboard_frame()
 
 render_area(
     "reviews",

@@ -13,12 +13,16 @@ import pandas as pd
 import streamlit as st
 
 import store
-from measures import MEASURES, SettingsError, settings_from_document, settings_to_document
-from pages.ui import common, state
-
-common.require_dashboard_frame()
-
-UNIT_CHOICES = ["working_days", "calendar_days", "weeks", "calendar_months"]
+from measures import (
+    MEASURES,
+    MEASURES_BY_ID,
+    RULE_UNITS,
+    SettingsError,
+    settings_from_document,
+    settings_to_document,
+)
+from pages.ui import data, state
+from pages.ui.frame import current_user, page_start
 
 # Review schedule parts: (document field, label, widget key).
 SCHEDULE_FIELDS = (
@@ -107,12 +111,11 @@ def targets_editor(measure_id: str, targets: list[dict[str, Any]]) -> pd.DataFra
 
 
 def main() -> None:
-    st.title("Settings")
-    url, version = common.store_url(), common.data_version()
+    start = page_start("Settings", needs_data=False)
     saved = st.session_state.pop(state.SETTINGS_SAVED, None)
     if saved:
         st.success(saved)
-    document = settings_to_document(common.settings_for(url, version))
+    document = settings_to_document(data.settings_for(start.url, start.version))
     st.markdown(
         "Targets apply from their effective date: a quarter is judged against the target in force on its "
         "first day. Changes are checked before they are saved and change the figures on every page."
@@ -129,7 +132,7 @@ def main() -> None:
             [
                 {
                     "measure": measure_id,
-                    "title": common.MEASURES_BY_ID[measure_id].title,
+                    "title": MEASURES_BY_ID[measure_id].title,
                     "number": rule["number"],
                     "unit": rule["unit"],
                 }
@@ -145,7 +148,7 @@ def main() -> None:
                 "measure": st.column_config.TextColumn("Measure id"),
                 "title": st.column_config.TextColumn("Measure"),
                 "number": st.column_config.NumberColumn("Within", min_value=0, step=1, required=True),
-                "unit": st.column_config.SelectboxColumn("Unit", options=UNIT_CHOICES, required=True),
+                "unit": st.column_config.SelectboxColumn("Unit", options=list(RULE_UNITS), required=True),
             },
         )
 
@@ -188,7 +191,7 @@ def main() -> None:
     }
     try:
         settings = settings_from_document(new_document)
-        store.save_settings(common.engine(), settings_to_document(settings), user=common.current_user())
+        store.save_settings(data.engine(), settings_to_document(settings), user=current_user())
     except (SettingsError, store.StoreBusy) as error:
         st.error(str(error))
         return

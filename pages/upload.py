@@ -17,11 +17,17 @@ from streamlit.delta_generator import DeltaGenerator
 
 import exports
 import store
-from loaders import DATASET_NAMES, LoadError, ReadResult, ReviewSchedule, SheetResult, read_extract
-from pages.ui import common, state
-from pages.ui.display import plain
-
-common.require_dashboard_frame()
+from loaders import (
+    DATASET_NAMES,
+    LoadError,
+    ReadResult,
+    ReviewSchedule,
+    SheetResult,
+    read_extract_isolated,
+)
+from pages.ui import data, state
+from pages.ui.display import local_time, plain, show_table
+from pages.ui.frame import USER_ERRORS, current_user, log_export, page_start, run_guarded
 
 AS_RECOGNISED = "as recognised"
 ALL_SHEETS = "every recognised sheet"
@@ -38,8 +44,12 @@ def read_upload(
     sheet: str | None,
     schedule: ReviewSchedule,
 ) -> ReadResult:
-    """The loader's reading of a file (or one sheet of it), cached on its hash so reruns do not read again."""
-    return read_extract(file_name, _content, dataset=dataset, sheet=sheet, review_schedule=schedule)
+    """The loader's reading of a file (or one sheet of it), cached on its hash so reruns do not read again.
+
+    Read in a memory- and time-limited child process: a crafted file is refused in one line, and the
+    server, this session and every other user carry on.
+    """
+    return read_extract_isolated(file_name, _content, dataset=dataset, sheet=sheet, review_schedule=schedule)
 
 
 def mapping_table(sheet: SheetResult) -> pd.DataFrame:
@@ -58,27 +68,33 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
     )
     mapping_column, ignored_column = st.columns([2, 1])
     with mapping_column:
-        common.show_table(mapping_table(sheet))
+        show_table(mapping_table(sheet))
     with ignored_column:
         ignored = ", ".join(map(plain, sheet.ignored_columns)) if sheet.ignored_columns else "none"
         st.markdown(f"Columns not recognised (kept aside): {ignored}")
     st.markdown(f"Preview (first {PREVIEW_ROWS} accepted rows)")
-    common.show_table(sheet.records.head(PREVIEW_ROWS))
+    show_table(sheet.records.head(PREVIEW_ROWS))
     if len(sheet.rejects):
         st.markdown("Rejected rows and why")
-        common.show_table(sheet.rejects, height=240)
+        show_table(sheet.rejects, height=240)
         stem = Path(file_name).stem
         suffix = f"-{sheet.sheet}" if sheet.sheet else ""
-        data = exports.to_csv_bytes(sheet.rejects)
+        content = exports.to_csv_bytes(sheet.rejects)
         st.download_button(
             "Download rejected rows (CSV)",
-            data,
+            content,
             file_name=f"{stem}{suffix}-rejected-rows.csv",
             mime="text/csv",
             key=state.keyed(state.UPLOAD_REJECTS_DOWNLOAD, file=file_index, sheet=sheet.sheet or "csv"),
             # The rejected rows hold case data, so their download is logged like any export.
-            on_click=common.log_export,
-            args=(f"rejected rows of {file_name}", {"sheet": sheet.sheet}, len(sheet.rejects), "csv", data),
+            on_click=log_export,
+            args=(
+                f"rejected rows of {file_name}",
+                {"sheet": sheet.sheet},
+                len(sheet.rejects),
+                "csv",
+                content,
+            ),
         )
 
 
@@ -102,14 +118,14 @@ def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list
         where = f"{file_name}" + (f" / {sheet.sheet}" if sheet.sheet else "")
         try:
             summary = store.store_sheet(
-                common.engine(),
+                data.engine(),
                 sheet,
                 file_name=file_name,
                 sha256=sha256,
-                user=common.current_user(),
+                user=current_user(),
                 on_wait=show_queued,
             )
-        except common.USER_ERRORS as error:
+        except USER_ERRORS as error:
             not_stored = ", ".join(s.sheet or file_name for s in sheets[position:])
             lines.append(f"{NOT_STORED}{where}: {error}. Not stored: {not_stored}.")
             break
@@ -233,7 +249,7 @@ def one_file(extract: Extract) -> None:
         return
     store_key = state.keyed(state.UPLOAD_STORE, file=extract.index)
     if st.button("Store", key=store_key, type="primary", disabled=not sheets):
-        lines = common.run_guarded(lambda: store_sheets(extract.name, extract.sha256, sheets))
+        lines = run_guarded(lambda: store_sheets(extract.name, extract.sha256, sheets))
         if lines:
             st.session_state[state.UPLOAD_RESULTS] = lines
             st.rerun()
@@ -246,7 +262,7 @@ def undo_clicked() -> None:
         st.session_state[state.UNDO_RESULT] = ("warning", "Tick the confirmation box first.")
         return
     try:
-        summary = store.undo_upload(common.engine(), int(upload_id), user=common.current_user())
+        summary = store.undo_upload(data.engine(), int(upload_id), user=current_user())
     except (store.UndoError, store.StoreError) as error:
         st.session_state[state.UNDO_RESULT] = ("error", str(error))
         return
@@ -257,16 +273,16 @@ def undo_clicked() -> None:
     )
 
 
-def history() -> None:
+def history(url: str, version: str) -> None:
     st.header("Upload history")
-    uploads = common.uploads_for(common.store_url(), common.data_version())
+    uploads = data.uploads_for(url, version)
     if not uploads:
         st.caption("Nothing uploaded yet.")
         return
     table = pd.DataFrame(
         {
             "Upload": [u.id for u in uploads],
-            "When": [common.local_time(u.uploaded_at) for u in uploads],
+            "When": [local_time(u.uploaded_at) for u in uploads],
             "Who": [u.user for u in uploads],
             "File": [u.file_name for u in uploads],
             "Sheet": [u.sheet or "" for u in uploads],
@@ -276,10 +292,10 @@ def history() -> None:
             "Unchanged": [u.unchanged for u in uploads],
             "Rejected": [u.rejected for u in uploads],
             "Demo data": ["yes" if u.is_demo else "no" for u in uploads],
-            "Undone": [common.local_time(u.undone_at) for u in uploads],
+            "Undone": [local_time(u.undone_at) for u in uploads],
         }
     )
-    common.show_table(table)
+    show_table(table)
     live = {u.id: u for u in uploads if u.undone_at is None}
     if not live:
         return
@@ -299,7 +315,7 @@ def history() -> None:
 
 
 def main() -> None:
-    st.title("Upload")
+    start = page_start("Upload", needs_data=False)
     for line in st.session_state.pop(state.UPLOAD_RESULTS, []):
         if line.startswith(NOT_STORED):
             st.error(plain(line.removeprefix(NOT_STORED)))
@@ -316,14 +332,13 @@ def main() -> None:
     files = st.file_uploader(
         "Spreadsheet extracts", type=FILE_TYPES, accept_multiple_files=True, key=state.UPLOAD_FILES
     )
-    url, version = common.store_url(), common.data_version()
-    schedule = common.settings_for(url, version).review_schedule
+    schedule = data.settings_for(start.url, start.version).review_schedule
     for file_index, uploaded in enumerate(files or []):
         content = uploaded.getvalue()
         extract = Extract(file_index, uploaded.name, content, hashlib.sha256(content).hexdigest(), schedule)
         with st.container(border=True):
             one_file(extract)
-    history()
+    history(start.url, start.version)
 
 
 main()

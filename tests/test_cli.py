@@ -313,3 +313,16 @@ def test_every_report_format_rounds_halves_up_as_the_pages_do(capsys, sqlite_url
     assert [row["rate"] for row in json_out["rows"]] == [83.3, 6.3]
     assert "83.3" in table_out and "6.3" in table_out
     assert "83.2" not in table_out and "6.2 " not in table_out
+
+
+def test_a_workbook_crafted_to_crash_the_reader_is_one_line_and_exit_2(capsys, sqlite_url, tmp_path):
+    from tests.e2e.test_hostile_files import crash_workbook
+
+    crash = tmp_path / "crash.xlsx"
+    crash.write_bytes(crash_workbook())
+
+    code, out, err = run(capsys, sqlite_url, "ingest", str(crash))
+
+    assert code == cli.EXIT_UNREADABLE
+    assert err.startswith("error: crash.xlsx: 'crash.xlsx'") and err.endswith("; nothing was stored\n")
+    assert len(err.splitlines()) == 1 and out == ""

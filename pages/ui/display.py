@@ -1,10 +1,21 @@
-"""Showing values that came from a file as text: Streamlit renders markdown in st.markdown, headers,
-alerts and widget labels, so a header such as ``![i](https://example.org/h.png)`` would make every
-viewer's browser fetch that address, and ``:red[...]`` or ``[link](...)`` would be drawn as markup."""
+"""How the pages show things: values from files as plain text, RAG ratings, rates, times and tables.
+
+Streamlit renders markdown in st.markdown, headers, alerts and widget labels, so a header such as
+``![i](https://example.org/h.png)`` would make every viewer's browser fetch that address, and
+``:red[...]`` or ``[link](...)`` would be drawn as markup: `plain` shows such a value as typed.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from measures import rate_text
+from measures.views import rag_label
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones Streamlit's
 # markdown, its directives (:red[...], :material/...:) and its LaTeX ($...$) give a meaning to.
@@ -15,8 +26,71 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 _AUTOLINKS = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
 _WORD_JOINER = "\u2060"
 
+# Colour-blind safe: every badge's icon has its own shape, and its words say the rating.
+RAG_BADGES: dict[str, tuple[str, str]] = {
+    "green": ("green", ":material/check_circle:"),
+    "amber": ("orange", ":material/change_history:"),
+    "red": ("red", ":material/cancel:"),
+    "grey": ("gray", ":material/radio_button_unchecked:"),
+}
+BREAKDOWNS: dict[str, str] = {
+    "team": "Team",
+    "worker": "Worker",
+    "order_type": "Order type",
+    "lscmi_version": "LS/CMI version",
+    "risk_level": "Risk level",
+}
+CASES_SHOWN = 5_000  # a browser table of millions of rows helps nobody; the Export page has them all
+UK_TIME = ZoneInfo("Europe/London")
+
 
 def plain(value: object) -> str:
     """`value` as literal text inside markdown: special characters escaped, no links, on one line."""
     text = _AUTOLINKS.sub(_WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)))
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def rag_badge(rag: object) -> None:
+    """The RAG rating as a coloured badge whose icon shape and words carry it without colour."""
+    colour, icon = RAG_BADGES.get(str(rag), RAG_BADGES["grey"])
+    st.badge(rag_label(rag, with_symbol=False), icon=icon, color=colour)
+
+
+def format_rate(rate: object) -> str:
+    """'87.5%', or 'no rate' when nothing was due (SPEC 3.2: no rate when the denominator is 0)."""
+    return "no rate" if rate is None or pd.isna(rate) else f"{rate_text(rate)}%"
+
+
+def format_change(change: object) -> str | None:
+    """A change of rate as '+2.5 points'; None when there is nothing to compare with."""
+    return None if change is None or pd.isna(change) else f"{change:+.1f} points"
+
+
+def format_target(target: object) -> str:
+    """'target 90%', or 'no target'."""
+    return "no target" if target is None or pd.isna(target) else f"target {float(target):g}%"
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as UK local time, dd/mm/yyyy hh:mm ('' for none)."""
+    if moment is None or pd.isna(moment):
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{aware.astimezone(UK_TIME):%d/%m/%Y %H:%M}"
+
+
+def show_table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto") -> None:
+    """A table without the index, dates shown the UK way (dd/mm/yyyy)."""
+    dates = {
+        str(column): st.column_config.DateColumn(str(column), format="DD/MM/YYYY")
+        for column, dtype in frame.dtypes.items()
+        if pd.api.types.is_datetime64_any_dtype(dtype)
+    }
+    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=dates)
+
+
+def show_capped(frame: pd.DataFrame, what: str) -> None:
+    """A table of at most CASES_SHOWN rows, saying when more exist."""
+    if len(frame) > CASES_SHOWN:
+        st.caption(f"The first {CASES_SHOWN:,} of {len(frame):,} {what}.")
+    show_table(frame.head(CASES_SHOWN))

@@ -11,12 +11,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import charts
-from measures import MEASURES, MeasureDef, Rule
-from pages.ui import common, state
+from measures import MEASURES, MEASURES_BY_ID, MeasureDef, views
+from measures.filters import Filters
+from pages.ui import data, state
+from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
+from pages.ui.frame import PageStart, page_start
 
 ALL_QUARTERS = "All quarters"
 ALL_STATUSES = "All statuses"
-STATUS_CHOICES: tuple[str, ...] = (ALL_STATUSES, "missed", "pending", "met", "excluded", "invalid")
+STATUS_CHOICES: tuple[str, ...] = (ALL_STATUSES, *views.STATUS_ORDER)
 UNIT_WORDS = {
     "working_days": "working days",
     "calendar_days": "calendar days",
@@ -25,12 +28,49 @@ UNIT_WORDS = {
 }
 
 
-def rule_text(measure: MeasureDef, url: str, version: str) -> str:
+@st.cache_data(show_spinner=False, max_entries=64)
+def breakdown_for(
+    url: str, version: str, filters: Filters, measure_id: str, by: str, target: float, amber_margin: float
+) -> pd.DataFrame:
+    """Counts, rate and RAG per value of a column, over the filtered quarters (measures.views.breakdown)."""
+    statuses = data.measure_statuses(url, version, filters, measure_id)
+    return views.breakdown(statuses, by, target, amber_margin)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def days_taken_for(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
+    """Records per number of days taken, each within or over the timescale (measures.views)."""
+    limit, _ = views.rule_limit(data.settings_for(url, version).rules[measure_id])
+    statuses = data.measure_statuses(url, version, filters, measure_id)
+    return views.days_taken_counts(statuses, limit, MEASURES_BY_ID[measure_id].early_is_met)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def days_figure(url: str, version: str, filters: Filters, measure_id: str) -> go.Figure:
+    """The days-taken histogram, built once per filter (it reads every record of the measure)."""
+    measure = MEASURES_BY_ID[measure_id]
+    limit, unit = views.rule_limit(data.settings_for(url, version).rules[measure_id])
+    statuses = data.measure_statuses(url, version, filters, measure_id)
+    return charts.days_taken_histogram(
+        statuses, limit, unit, title=f"{measure.title}: time taken", early_is_met=measure.early_is_met
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cases_for(
+    url: str, version: str, filters: Filters, measure_id: str, quarter: str | None, status: str | None
+) -> tuple[int, pd.DataFrame]:
+    """How many records are behind a figure and, in attention order, the first CASES_SHOWN of them."""
+    statuses = data.measure_statuses(url, version, filters, measure_id)
+    return views.cases_behind(statuses, quarter, status, filters.as_at, CASES_SHOWN)
+
+
+def rule_text(measure: MeasureDef, start: PageStart) -> str:
     """The rule in words, e.g. 'Due within 5 working days of the order date; counted in the quarter due.'"""
     where = measure.from_column.replace("_", " ")
     if measure.kind == "proportion":
         return f"Counted in the quarter of the {where}; the rate is the share of records that meet it."
-    rule = common.settings_for(url, version).rules[measure.id]
+    rule = data.settings_for(start.url, start.version).rules[measure.id]
     unit = UNIT_WORDS.get(rule.unit, rule.unit)
     if rule.number == 1:
         unit = unit.removesuffix("s")
@@ -79,16 +119,14 @@ def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | N
             alt=f"{measure.title}: compliance rate per quarter against the target line.",
         )
     with table_column:
-        common.show_table(common.quarterly_table(rows))
+        show_table(views.quarterly_figures(rows).drop(columns="Measure"))
     return clicked_quarter(event)
 
 
-def breakdown_section(
-    measure: MeasureDef, area: str, rows: pd.DataFrame, url: str, version: str, filters: common.Filters
-) -> None:
+def breakdown_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start: PageStart) -> None:
     """Rate per team, worker, order type, LS/CMI version or risk level over the sidebar's quarter range."""
-    statuses = common.measure_statuses(url, version, filters, measure.id)
-    usable = {column: label for column, label in common.BREAKDOWNS.items() if statuses[column].notna().any()}
+    statuses = data.measure_statuses(start.url, start.version, start.filters, measure.id)
+    usable = {column: label for column, label in BREAKDOWNS.items() if statuses[column].notna().any()}
     if not usable:
         return
     st.markdown("**Breakdown** (every quarter in the sidebar's range, against the latest target)")
@@ -99,9 +137,8 @@ def breakdown_section(
         key=state.keyed(state.BREAKDOWN_BY, area=area, measure=measure.id),
         width=320,
     )
-    latest = rows.iloc[-1]
-    target, margin = float(latest["target"]), float(latest["amber_margin"])
-    table = common.breakdown_for(url, version, filters, measure.id, by, target, margin)
+    target, margin = views.latest_target(rows)
+    table = breakdown_for(start.url, start.version, start.filters, measure.id, by, target, margin)
     chart_column, table_column = st.columns(2)
     with chart_column:
         st.plotly_chart(
@@ -110,35 +147,16 @@ def breakdown_section(
             alt=f"{measure.title}: compliance rate by {usable[by].lower()}.",
         )
     with table_column:
-        shown = table.assign(rag=table["rag"].map(common.rag_word))
+        shown = table.assign(rag=table["rag"].map(views.rag_label))
         shown = shown.rename(columns={"group": usable[by], "rate": "Rate %", "rag": "RAG"})
-        common.show_table(shown.rename(columns=str.capitalize))
+        show_table(shown.rename(columns=str.capitalize))
 
 
-def rule_limit(rule: Rule) -> tuple[int, str]:
-    """The timescale in the unit days_taken is counted in (working days, else calendar days)."""
-    if rule.unit == "working_days":
-        return rule.number, "working days"
-    days_per_unit = {"calendar_days": 1, "weeks": 7, "calendar_months": 30}[rule.unit]
-    return rule.number * days_per_unit, "calendar days"
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def days_figure(url: str, version: str, filters: common.Filters, measure_id: str) -> go.Figure:
-    """The days-taken histogram, built once per filter (it reads every record of the measure)."""
-    measure = common.MEASURES_BY_ID[measure_id]
-    limit, unit = rule_limit(common.settings_for(url, version).rules[measure_id])
-    statuses = common.measure_statuses(url, version, filters, measure_id)
-    return charts.days_taken_histogram(
-        statuses, limit, unit, title=f"{measure.title}: time taken", early_is_met=measure.early_is_met
-    )
-
-
-def days_section(measure: MeasureDef, area: str, url: str, version: str, filters: common.Filters) -> None:
+def days_section(measure: MeasureDef, area: str, start: PageStart) -> None:
     if measure.kind != "timescale":
         return
-    limit, unit = rule_limit(common.settings_for(url, version).rules[measure.id])
-    table = common.days_taken_for(url, version, filters, measure.id)
+    limit, unit = views.rule_limit(data.settings_for(start.url, start.version).rules[measure.id])
+    table = days_taken_for(start.url, start.version, start.filters, measure.id)
     st.markdown(f"**Time taken** in {unit}; the dashed line is the timescale ({limit} {unit})")
     if table.empty:
         st.caption("No record has both dates yet.")
@@ -146,28 +164,22 @@ def days_section(measure: MeasureDef, area: str, url: str, version: str, filters
     chart_column, table_column = st.columns(2)
     with chart_column:
         st.plotly_chart(
-            days_figure(url, version, filters, measure.id),
+            days_figure(start.url, start.version, start.filters, measure.id),
             key=state.keyed(state.DAYS_CHART, area=area, measure=measure.id),
             alt=f"{measure.title}: how many records took each number of {unit}.",
         )
     with table_column:
-        within = table["days_taken"].between(0, limit)
-        shown = table.assign(timescale=within.map({True: "within", False: "over"}))
-        shown.loc[table["days_taken"] < 0, "timescale"] = (
-            "early (met)" if measure.early_is_met else "invalid (before the start date)"
-        )
-        common.show_table(
-            shown.rename(
+        show_table(
+            table.rename(
                 columns={"days_taken": f"Days taken ({unit})", "records": "Records", "timescale": "Timescale"}
             )
         )
 
 
 def cases_section(
-    measure: MeasureDef, area: str, rows: pd.DataFrame, clicked: str | None, url: str, version: str
+    measure: MeasureDef, area: str, rows: pd.DataFrame, clicked: str | None, start: PageStart
 ) -> None:
     """The records behind a quarter and status: chosen by clicking the chart or from the lists."""
-    filters = common.current_filters()
     quarter_key = state.keyed(state.DRILL_QUARTER, area=area, measure=measure.id)
     status_key = state.keyed(state.DRILL_STATUS, area=area, measure=measure.id)
     last_click_key = state.keyed(state.DRILL_LAST_CLICK, area=area, measure=measure.id)
@@ -180,10 +192,10 @@ def cases_section(
     quarter_column, status_column = st.columns(2)
     quarter = quarter_column.selectbox("Quarter", quarters, index=len(quarters) - 1, key=quarter_key)
     status = status_column.selectbox("Status", STATUS_CHOICES, key=status_key)
-    total, cases = common.cases_for(
-        url,
-        version,
-        filters,
+    total, cases = cases_for(
+        start.url,
+        start.version,
+        start.filters,
         measure.id,
         None if quarter == ALL_QUARTERS else quarter,
         None if status == ALL_STATUSES else status,
@@ -191,33 +203,29 @@ def cases_section(
     shown = f"the first {len(cases):,} are listed; " if total > len(cases) else ""
     st.caption(
         f"{total:,} cases; {shown}overdue (missed and still open) first, then due within "
-        f"{common.DUE_SOON_DAYS} days, then the rest. The Export page gives them all."
+        f"{views.DUE_SOON_DAYS} days, then the rest. The Export page gives them all."
     )
-    common.show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
+    show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
 
 
-def render_measure(measure: MeasureDef, area: str) -> None:
-    url, version = common.store_url(), common.data_version()
-    filters = common.current_filters()
-    quarterly = common.quarterly_for(url, version, filters)
+def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
+    quarterly = data.quarterly_for(start.url, start.version, start.filters)
     rows = quarterly[quarterly["measure"] == measure.id]
     st.subheader(measure.title)
-    st.caption(rule_text(measure, url, version))
+    st.caption(rule_text(measure, start))
     if rows.empty:
         st.info("No records for this measure match the filters in the sidebar.")
         return
     clicked = trend_section(measure, area, rows)
-    breakdown_section(measure, area, rows, url, version, filters)
-    days_section(measure, area, url, version, filters)
-    cases_section(measure, area, rows, clicked, url, version)
+    breakdown_section(measure, area, rows, start)
+    days_section(measure, area, start)
+    cases_section(measure, area, rows, clicked, start)
 
 
 def render_area(area: str, heading: str, intro: str) -> None:
     """A page for one area: pick a measure, then see it in detail."""
-    st.title(heading)
-    url, version = common.store_url(), common.data_version()
-    if common.store_is_empty(url, version):
-        common.show_get_started()
+    start = page_start(heading)
+    if start is None:
         return
     st.markdown(intro)
     measures = {measure.id: measure for measure in MEASURES if measure.area == area}
@@ -228,4 +236,4 @@ def render_area(area: str, heading: str, intro: str) -> None:
         horizontal=True,
         key=state.keyed(state.MEASURE_CHOICE, area=area),
     )
-    render_measure(measures[choice], area)
+    render_measure(measures[choice], area, start)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # Resolved once per session by dashboard.py.
 STORE_URL = "store_url"
+# Read once per rerun by dashboard.py and held only while that run's page runs (pages.ui.data.data_version).
+DATA_VERSION = "data_version"
 # True only while dashboard.py is running a page inside its frame (filters drawn, navigation set).
 FRAMED_BY_DASHBOARD = "framed_by_dashboard"
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from charts import NO_RECORDS, RAG_COLOURS, RAG_WORDS, compliance_trend, sparkline
+from charts import NO_RECORDS, RAG_COLOURS, RAG_WORDS, compliance_trend
 
 
 def quarterly_rows() -> pd.DataFrame:
@@ -81,10 +79,3 @@ def test_no_rows_gives_a_figure_that_says_so() -> None:
     figure = compliance_trend(quarterly_rows().iloc[0:0], "LS/CMI").to_dict()
     assert figure["data"] == []
     assert [note["text"] for note in figure["layout"]["annotations"]] == [NO_RECORDS]
-
-
-def test_sparkline_keeps_gaps_for_quarters_without_a_rate() -> None:
-    line = sparkline([80.0, None, 91.5]).to_dict()
-    values = line["data"][0]["y"]
-    assert values[0] == 80.0 and math.isnan(values[1]) and values[2] == 91.5
-    assert line["layout"]["height"] == 60

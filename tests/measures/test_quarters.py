@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from measures import parse_quarter, quarter_label, quarter_of, quarter_start
+from measures import parse_quarter, quarter_after, quarter_label, quarter_start, quarters_between
 
 
 @pytest.mark.parametrize(
@@ -25,13 +25,6 @@ from measures import parse_quarter, quarter_label, quarter_of, quarter_start
 )
 def test_quarter_label(day: date, label: str) -> None:
     assert quarter_label(day) == label
-
-
-def test_quarter_of_labels_a_series_and_leaves_blanks_blank() -> None:
-    dates = pd.Series(pd.to_datetime(["2020-03-31", None, "2020-04-01"]), index=[10, 11, 12])
-    labels = quarter_of(dates)
-    assert labels.tolist() == ["2019-20 Q4", None, "2020-21 Q1"]
-    assert labels.index.tolist() == [10, 11, 12]
 
 
 @pytest.mark.parametrize(
@@ -64,3 +57,25 @@ def test_parse_quarter_rejects_a_bad_label(label: str) -> None:
 )
 def test_quarter_start(day: date, first_day: date) -> None:
     assert quarter_start(day) == first_day
+
+
+@pytest.mark.parametrize(
+    ("label", "next_first_day"),
+    [
+        ("2020-21 Q1", date(2020, 7, 1)),
+        ("2020-21 Q3", date(2021, 1, 1)),
+        ("2020-21 Q4", date(2021, 4, 1)),
+    ],
+)
+def test_quarter_after_is_the_first_day_of_the_next_quarter(label: str, next_first_day: date) -> None:
+    assert quarter_after(label) == next_first_day
+
+
+def test_quarters_between_lists_every_quarter_across_a_year_end() -> None:
+    assert quarters_between(date(2019, 12, 31), pd.Timestamp("2020-07-01")) == [
+        "2019-20 Q3",
+        "2019-20 Q4",
+        "2020-21 Q1",
+        "2020-21 Q2",
+    ]
+    assert quarters_between(date(2020, 5, 1), date(2020, 6, 30)) == ["2020-21 Q1"]

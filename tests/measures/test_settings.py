@@ -11,12 +11,15 @@ from loaders.schedule import ReviewSchedule
 from measures import (
     MEASURE_IDS,
     Rule,
+    SettingFormError,
     SettingsError,
     Target,
+    apply_setting,
     default_settings,
+    merge_documents,
     settings_from_document,
-    settings_from_toml,
     settings_to_document,
+    toml_document,
 )
 
 
@@ -156,7 +159,7 @@ first_months = 3
 second_months = 6
 interval_months = 12
 """
-    settings = settings_from_toml(text.encode())
+    settings = settings_from_document(toml_document(text.encode()))
     assert settings.rules["induction"] == Rule(10, "working_days")
     assert settings.targets["induction"] == [Target(date(2020, 4, 1), 85.0, 10.0)]
     assert settings.local_holidays == [date(2020, 9, 28), date(2021, 9, 27)]
@@ -165,6 +168,68 @@ interval_months = 12
 
 def test_toml_that_does_not_parse_is_a_settings_error() -> None:
     with pytest.raises(SettingsError, match="not valid TOML"):
-        settings_from_toml("[rules\nnumber = ")
+        toml_document("[rules\nnumber = ")
     with pytest.raises(SettingsError, match=r"rules\.first_contact\.unit"):
-        settings_from_toml('[rules.first_contact]\nnumber = 1\nunit = "days"\n')
+        settings_from_document(toml_document('[rules.first_contact]\nnumber = 1\nunit = "days"\n'))
+
+
+# --- editing a document: `cli.py settings set` and `settings import` ------------------------------------
+
+
+def test_apply_setting_changes_one_part_and_leaves_the_given_document_alone() -> None:
+    document = settings_to_document(default_settings())
+    changed = apply_setting(document, ["rule", "lscmi", "20", "working_days"])
+    assert changed["rules"]["lscmi"] == {"number": 20, "unit": "working_days"}
+    assert document["rules"]["lscmi"] == {"number": 28, "unit": "calendar_days"}
+    assert changed["rules"]["cmp"] == document["rules"]["cmp"]
+
+
+def test_a_target_replaces_the_one_with_the_same_date_and_keeps_dates_in_order() -> None:
+    document = {"targets": {"lscmi": [{"effective_from": "2021-04-01", "target": 90.0, "amber_margin": 5.0}]}}
+    document = apply_setting(document, ["target", "lscmi", "85", "2020-04-01"])
+    document = apply_setting(document, ["target", "lscmi", "95", "2021-04-01", "2"])
+    assert document["targets"]["lscmi"] == [
+        {"effective_from": "2020-04-01", "target": 85.0, "amber_margin": 5.0},
+        {"effective_from": "2021-04-01", "target": 95.0, "amber_margin": 2.0},
+    ]
+
+
+def test_holidays_are_added_once_and_removed() -> None:
+    document = apply_setting({}, ["holiday", "add", "2021-04-05"])
+    document = apply_setting(document, ["holiday", "add", "2021-04-05"])
+    assert document["local_holidays"] == ["2021-04-05"]
+    assert apply_setting(document, ["holiday", "remove", "2021-04-05"])["local_holidays"] == []
+
+
+def test_review_schedule_takes_three_whole_numbers() -> None:
+    document = apply_setting({}, ["review-schedule", "3", "6", "12"])
+    assert document["review_schedule"] == {"first_months": 3, "second_months": 6, "interval_months": 12}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["target", "lscmi", "abc", "2020-04-01"], "'abc' is not a number"),
+        (["rule", "lscmi", "2.5", "weeks"], "'2.5' is not a whole number"),
+        (["rule", "lscmi", "20"], "settings set takes one of:"),
+        ([], "settings set takes one of:"),
+    ],
+)
+def test_a_badly_formed_setting_is_a_setting_form_error(values: list[str], message: str) -> None:
+    with pytest.raises(SettingFormError) as raised:
+        apply_setting({}, values)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_well_formed_but_impossible_setting_is_left_to_the_gate() -> None:
+    document = apply_setting({}, ["target", "lscmi", "150", "2020-04-01"])
+    with pytest.raises(SettingsError, match=r"targets\.lscmi\[0\]\.target"):
+        settings_from_document(document)
+
+
+def test_merge_documents_overrides_part_by_part() -> None:
+    current = settings_to_document(default_settings())
+    merged = merge_documents(current, {"rules": {"lscmi": {"number": 20, "unit": "working_days"}}})
+    assert merged["rules"]["lscmi"] == {"number": 20, "unit": "working_days"}
+    assert merged["rules"]["induction"] == current["rules"]["induction"]
+    assert merge_documents(current, {"local_holidays": ["2021-04-05"]})["local_holidays"] == ["2021-04-05"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 import store
 from measures import MEASURES
-from pages.ui.common import GET_STARTED
+from pages.ui.frame import GET_STARTED
 
 from .conftest import AS_AT, page, statuses_in_store
 

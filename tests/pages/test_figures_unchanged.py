@@ -15,6 +15,7 @@ import pytest
 
 import cli
 from measures import MEASURES
+
 from .conftest import AS_AT, page
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "figures.json"

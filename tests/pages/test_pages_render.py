@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pages.ui.common import GET_STARTED
+import store
+from pages.ui.frame import GET_STARTED
 
 from .conftest import page
 
@@ -79,3 +80,16 @@ def test_overview_never_calls_an_unfinished_quarter_complete(demo_url, make_app)
     markdown = [element.value for element in app.markdown]
     assert not any("Latest complete quarter" in text for text in markdown)
     assert "No quarter has ended by the as-at date; showing **2019-20 Q1**, still in progress." in markdown
+
+
+@pytest.mark.parametrize("page", [page("assessment"), page("overview"), page("data_quality")])
+def test_a_rerun_asks_the_store_for_its_data_version_once(demo_url, make_app, monkeypatch, page):
+    app = make_app(page)
+    queries = []
+    real_data_version = store.data_version
+    monkeypatch.setattr(store, "data_version", lambda engine: queries.append(1) or real_data_version(engine))
+
+    app.run()
+
+    assert not app.exception
+    assert len(queries) == 1

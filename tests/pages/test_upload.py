@@ -69,11 +69,20 @@ def test_storing_the_same_file_twice_says_already_loaded(empty_url, make_app):
 
 def test_forcing_a_dataset_rereads_the_file(empty_url, make_app):
     app = upload(make_app(page("upload")), "orders.csv", ORDERS_CSV)
+    assert sheet_lines(app) and "read as **orders**" in sheet_lines(app)[0]
     app.selectbox(key="upload_dataset_0").select("audits").run()
 
-    # Read as audits, the file lacks the audit date and grade: the loader says so, nothing crashes.
-    assert app.error or any("read as **audits**" in markdown.value for markdown in app.markdown)
+    # Read again as audits, the file lacks the audit date and grade: one line says so, and nothing of
+    # the orders reading is left to store.
     assert not app.exception
+    assert app.selectbox(key="upload_dataset_0").value == "audits"
+    (error,) = [seen(error.value) for error in app.error]
+    assert error.startswith("orders.csv: ")
+    assert "looks like audits but has no audit_date or grade column" in error
+    assert not sheet_lines(app)
+    assert not app.dataframe
+    assert not [button for button in app.button if button.key == "upload_store_0"]
+    assert stored_counts(empty_url) == {"orders": 0, "reviews": 0, "audits": 0}
 
 
 def test_an_unreadable_file_is_a_one_line_error(empty_url, make_app):

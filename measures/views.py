@@ -1,0 +1,360 @@
+"""The figures behind each view of the dashboard, from statuses and frames: pure pandas, no Streamlit.
+
+Every rule a page shows lives here once, so a test can check it without a browser: the breakdown by
+team or worker (the compliance rate and RAG of measures.compliance and measures.targets), days taken,
+which cases need attention first, the overview's headline quarter, audit grades, and the data quality
+lists (invalid records, exclusions, gaps). Functions take frames (already filtered by
+measures.filters), never store URLs, so callers cache them on whatever key they like.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from loaders.schema import GRADE_WORDS
+from measures.compliance import compliance_rate, round_rates
+from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
+from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
+from measures.settings import Rule
+from measures.targets import RAG_VALUES, rag_array
+
+COUNT_COLUMNS: tuple[str, ...] = ("met", "missed", "pending", "excluded", "invalid")
+MEASURE_TITLES: dict[str, str] = {measure.id: measure.title for measure in MEASURES}
+
+# --- RAG in words -------------------------------------------------------------------------------------
+
+# The words every output uses; colour is never the only signal (charts add colour, tables a symbol).
+RAG_WORDS: dict[str, str] = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No rate"}
+RAG_SYMBOLS: dict[str, str] = {"green": "●", "amber": "▲", "red": "■", "grey": "○"}
+RAG_MEANINGS: dict[str, str] = {"green": "on target", "amber": "near target", "red": "below target"}
+
+
+def rag_label(rag: object, *, with_symbol: bool = True) -> str:
+    """A RAG rating as tables show it, '● Green: on target'; anything else (a missing rating) is no rate."""
+    key = str(rag) if str(rag) in RAG_VALUES else "grey"
+    words = f"{RAG_WORDS[key]}: {RAG_MEANINGS[key]}" if key in RAG_MEANINGS else RAG_WORDS[key]
+    return f"{RAG_SYMBOLS[key]} {words}" if with_symbol else words
+
+
+def without_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with categorical columns as plain objects, for tables and files (categories aid caching)."""
+    categorical = [column for column, dtype in frame.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(categorical, "object"))
+
+
+# --- quarterly figures and breakdowns -----------------------------------------------------------------
+
+
+def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
+    """`quarterly_compliance` rows as pages and exports show them: titles, counts, rounded rate, RAG words."""
+    table = pd.DataFrame(
+        {
+            "Measure": quarterly["measure"].map(MEASURE_TITLES),
+            "Quarter": quarterly["quarter"].astype(str),
+            **{column.capitalize(): quarterly[column].astype("int64") for column in COUNT_COLUMNS},
+            "Rate %": round_rates(quarterly["rate"]),
+            "Target %": quarterly["target"].astype("float64").round(1),
+            "RAG": quarterly["rag"].map(rag_label),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def latest_target(quarterly: pd.DataFrame) -> tuple[float, float]:
+    """(target, amber margin) of one measure's latest quarter: what judges a breakdown over the range."""
+    latest = quarterly.sort_values("quarter_start", kind="stable").iloc[-1]
+    return float(latest["target"]), float(latest["amber_margin"])
+
+
+def breakdown(statuses: pd.DataFrame, by: str, target: float, amber_margin: float) -> pd.DataFrame:
+    """Counts per status, rate (rounded) and RAG (against `target`) per value of the column `by`.
+
+    A blank value is its own group, "(blank)". The RAG is judged on the unrounded rate, as quarterly.
+    """
+    groups = statuses[by].astype("object").fillna("(blank)")
+    counts = pd.crosstab(groups, statuses["status"].astype("object"))
+    counts = counts.reindex(columns=list(COUNT_COLUMNS), fill_value=0)
+    rate = compliance_rate(counts["met"].to_numpy(), counts["missed"].to_numpy())
+    rag = rag_array(rate, np.full(len(rate), target), np.full(len(rate), amber_margin))
+    table = counts.assign(rate=round_rates(pd.Series(rate, index=counts.index)), rag=rag).reset_index(
+        names="group"
+    )
+    return table.sort_values("group", kind="stable").reset_index(drop=True)
+
+
+# --- days taken ----------------------------------------------------------------------------------------
+
+_DAYS_PER_UNIT: dict[str, int] = {"calendar_days": 1, "weeks": 7, "calendar_months": 30}
+
+
+def rule_limit(rule: Rule) -> tuple[int, str]:
+    """The timescale in the unit days_taken is counted in: working days, else calendar days (a month ~30)."""
+    if rule.unit == "working_days":
+        return rule.number, "working days"
+    return rule.number * _DAYS_PER_UNIT[rule.unit], "calendar days"
+
+
+def days_taken_counts(statuses: pd.DataFrame, limit: int, early_is_met: bool) -> pd.DataFrame:
+    """Records per number of days taken (both dates known, excluded left out), each within or over `limit`.
+
+    A negative count is a "to" date before the "from" date: met where early is met, else invalid.
+    """
+    days = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype("int64")
+    counts = days.value_counts().sort_index()
+    taken = counts.index.to_numpy()
+    early = "early (met)" if early_is_met else "invalid (before the start date)"
+    timescale = np.select([taken < 0, taken <= limit], [early, "within"], default="over").astype(object)
+    return pd.DataFrame({"days_taken": counts.index, "records": counts.to_numpy(), "timescale": timescale})
+
+
+# --- the cases behind a figure ------------------------------------------------------------------------
+
+DUE_SOON_DAYS = 14  # a pending case due within this many days of the as-at date is "due soon"
+STATUS_ORDER: tuple[str, ...] = ("missed", "pending", "met", "excluded", "invalid")
+CASE_COLUMNS: tuple[str, ...] = (
+    "case_ref",
+    "team",
+    "worker",
+    "order_type",
+    "from_date",
+    "due_date",
+    "to_date",
+    "status",
+    "days_taken",
+)
+
+
+def order_cases(cases: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """Cases needing action first: overdue (missed, still open), then due soon, then the rest.
+
+    Adds an `attention` column in words, so the order never relies on colour. Due soon: pending and
+    due on or before as-at + DUE_SOON_DAYS.
+    """
+    missed = cases["status"].eq("missed")
+    overdue = missed & cases["to_date"].isna()
+    soon = pd.Timestamp(as_at) + pd.Timedelta(days=DUE_SOON_DAYS)
+    due_soon = cases["status"].eq("pending") & (cases["due_date"] <= soon)
+    attention = pd.Series("", index=cases.index, dtype="object")
+    attention[missed] = "missed"
+    attention[overdue] = "overdue"
+    attention[due_soon] = "due soon"
+    rank = attention.map({"overdue": 0, "due soon": 1, "missed": 2}).fillna(3)
+    status_rank = cases["status"].astype("object").map({s: i for i, s in enumerate(STATUS_ORDER)})
+    ordered = cases.assign(attention=attention, _rank=rank, _status_rank=status_rank)
+    ordered = ordered.sort_values(["_rank", "_status_rank", "due_date", "case_ref"], kind="stable")
+    return ordered.drop(columns=["_rank", "_status_rank"])
+
+
+def cases_behind(
+    statuses: pd.DataFrame, quarter: str | None, status: str | None, as_at: date, limit: int
+) -> tuple[int, pd.DataFrame]:
+    """The records behind one figure (None = every quarter / status): how many, and the first `limit`
+    of them in attention order."""
+    rows = statuses
+    if quarter:
+        rows = rows[rows["quarter"] == quarter]
+    if status:
+        rows = rows[rows["status"] == status]
+    cases = without_categories(rows[[column for column in CASE_COLUMNS if column in rows.columns]])
+    return len(cases), order_cases(cases, as_at).head(limit).reset_index(drop=True)
+
+
+# --- the overview's headline --------------------------------------------------------------------------
+
+
+def headline_quarter(quarterly: pd.DataFrame, as_at: date) -> tuple[str | None, bool]:
+    """(quarter, complete): the last quarter with records that ended by the as-at date; failing that,
+    the quarter in progress on the as-at date (complete False); (None, False) when nothing had started."""
+    if quarterly.empty:
+        return None, False
+    starts = quarterly["quarter_start"]
+    complete = quarterly[starts + pd.DateOffset(months=3) <= pd.Timestamp(as_at)]
+    if not complete.empty:
+        return str(complete.loc[complete["quarter_start"].idxmax(), "quarter"]), True
+    started = quarterly[starts <= pd.Timestamp(as_at)]
+    if started.empty:
+        return None, False
+    return str(started.loc[started["quarter_start"].idxmax(), "quarter"]), False
+
+
+def headline_rows(quarterly: pd.DataFrame, quarter: str, measure_ids: list[str]) -> pd.DataFrame:
+    """Per measure (index): the quarter's figures, the previous quarter's rate and the change in points."""
+    start = quarterly.loc[quarterly["quarter"] == quarter, "quarter_start"].iloc[0]
+    previous_start = start - pd.DateOffset(months=3)
+    current = quarterly[quarterly["quarter_start"] == start].set_index("measure")
+    previous = quarterly[quarterly["quarter_start"] == previous_start].set_index("measure")["rate"]
+    rows = current.reindex(measure_ids)
+    rows["previous_rate"] = previous.reindex(measure_ids)
+    rows["change"] = rows["rate"] - rows["previous_rate"]
+    return rows
+
+
+def headline_table(rows: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    """`headline_rows` as the overview lists them beside its tiles (a measure with no records counts 0)."""
+    return pd.DataFrame(
+        {
+            "Measure": [MEASURES_BY_ID[measure_id].title for measure_id in rows.index],
+            "Quarter": quarter,
+            **{
+                column.capitalize(): rows[column].fillna(0).astype("int64").to_numpy()
+                for column in ("met", "missed", "pending")
+            },
+            "Rate %": round_rates(rows["rate"]).to_numpy(),
+            "Previous quarter %": round_rates(rows["previous_rate"]).to_numpy(),
+            "Change (points)": rows["change"].round(1).to_numpy(),
+            "Target %": rows["target"].to_numpy(),
+            "RAG": rows["rag"].map(rag_label).to_numpy(),
+        }
+    )
+
+
+def rate_history(quarterly: pd.DataFrame, quarter: str, measure_id: str, quarters: int) -> list[float]:
+    """A measure's rounded rates in its last `quarters` quarters to `quarter` (no-rate quarters left out)."""
+    start = quarterly.loc[quarterly["quarter"] == quarter, "quarter_start"].iloc[0]
+    mine = quarterly[(quarterly["measure"] == measure_id) & (quarterly["quarter_start"] <= start)]
+    return round_rates(mine.tail(quarters)["rate"].dropna()).tolist()
+
+
+# --- audit grades -------------------------------------------------------------------------------------
+
+GRADE_COLUMNS: list[str] = [f"{grade} {GRADE_WORDS[grade]}" for grade in sorted(GRADE_WORDS, reverse=True)]
+
+
+def grades_by_quarter(audit_statuses: pd.DataFrame) -> pd.DataFrame:
+    """How many audits got each grade, per quarter of the audit date (best grade first), and in all."""
+    graded = audit_statuses.dropna(subset=["grade"])
+    grade_names = graded["grade"].astype("int64").map(lambda grade: f"{grade} {GRADE_WORDS[grade]}")
+    counts = pd.crosstab(graded["quarter"].astype(str), grade_names)
+    counts = counts.reindex(columns=GRADE_COLUMNS, fill_value=0)
+    counts.columns.name = None
+    counts["Audits"] = counts.sum(axis=1)
+    return counts.reset_index(names="Quarter")
+
+
+# --- data quality -------------------------------------------------------------------------------------
+
+INVALID_RECORD_COLUMNS: tuple[str, ...] = (
+    "case_ref",
+    "measure",
+    "team",
+    "worker",
+    "from_date",
+    "to_date",
+    "due_date",
+)
+
+
+def invalid_records(statuses: pd.DataFrame) -> pd.DataFrame:
+    """Records whose "to" date is before their "from" date, by measure (titled), oldest first."""
+    invalid = statuses.loc[statuses["status"] == "invalid", list(INVALID_RECORD_COLUMNS)]
+    invalid = invalid.sort_values(["measure", "from_date", "case_ref"], kind="stable")
+    invalid = without_categories(invalid)
+    return invalid.assign(measure=invalid["measure"].map(MEASURE_TITLES)).reset_index(drop=True)
+
+
+def invalid_counts(invalid: pd.DataFrame) -> pd.DataFrame:
+    """Invalid records per measure, every measure that can have them listed (0 says it was checked)."""
+    titles = [MEASURE_TITLES[measure_id] for measure_id in CAN_BE_INVALID]
+    counts = invalid["measure"].value_counts().reindex(titles, fill_value=0)
+    return pd.DataFrame({"Measure": titles, "Invalid records": counts.to_numpy(dtype="int64")})
+
+
+def exclusions_by_reason(statuses: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Excluded records per exclusion reason (rows) and measure (titled columns), most common reason first.
+
+    An excluded order counts once under each measure it would otherwise count in, as on the measure
+    pages; the reason comes from the record in `frames` (statuses carry only its id).
+    """
+    excluded = statuses.loc[statuses["status"] == "excluded", ["measure", "record_id"]]
+    parts = []
+    for dataset, frame in frames.items():
+        if "exclusion_reason" not in frame.columns or frame.empty:
+            continue
+        rows = excluded[excluded["measure"].isin([m.id for m in MEASURES if m.dataset == dataset])]
+        reasons = frame.set_index("record_id")["exclusion_reason"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "reason": reasons.reindex(rows["record_id"]).astype("object").str.strip().to_numpy(),
+                    "measure": rows["measure"].astype("object").to_numpy(),
+                }
+            )
+        )
+    pairs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if pairs.empty:
+        return pd.DataFrame(columns=["Exclusion reason", "Total"])
+    table = pairs.groupby(["reason", "measure"]).size().unstack(fill_value=0)
+    table = table[[measure.id for measure in MEASURES if measure.id in table.columns]]
+    table.columns = [MEASURE_TITLES[measure_id] for measure_id in table.columns]
+    table.insert(0, "Total", table.sum(axis=1))
+    table = table.sort_values("Total", ascending=False, kind="stable")
+    return table.reset_index(names="Exclusion reason")
+
+
+def is_blank(column: pd.Series) -> pd.Series:
+    """Blank as the measures see it: missing, or nothing but spaces."""
+    return column.isna() | column.astype("object").astype(str).str.strip().eq("")
+
+
+# Each blank that weakens the figures, and why it does.
+GAP_WHY: dict[str, str] = {
+    "Orders with no team": "Left out of every team's breakdown and of a team filter.",
+    "Orders with no worker": "Left out of every worker's breakdown and of a worker filter.",
+    "Orders with no requirements": (
+        "Requirements unknown, so every measure applies: unpaid work start, LS/CMI and CMP are all "
+        "counted, and may be missed when the order has no such requirement."
+    ),
+    "Reviews past due with no review held": (
+        "Missed on time, and absent from review recording, participation and needs tool until a held "
+        "date is recorded (excluded reviews are left out)."
+    ),
+}
+# The columns a gap's cases are listed with, as headed on the page.
+GAP_CASE_COLUMNS: dict[str, dict[str, str]] = {
+    "orders": {
+        "case_ref": "Case ref",
+        "order_date": "Order date",
+        "order_type": "Order type",
+        "requirements": "Requirements",
+        "team": "Team",
+        "worker": "Worker",
+    },
+    "reviews": {
+        "case_ref": "Case ref",
+        "review_due": "Review due",
+        "review_number": "Review number",
+        "order_type": "Order type",
+        "team": "Team",
+        "worker": "Worker",
+    },
+}
+
+
+def gap_cases(frames: dict[str, pd.DataFrame], filters: Filters) -> dict[str, pd.DataFrame]:
+    """The cases behind each gap of GAP_WHY, oldest first, as the filters keep them.
+
+    A review is past due when its due date is before the as-at date.
+    """
+    orders = dataset_in_filters(frames["orders"], "orders", filters)
+    reviews = dataset_in_filters(frames["reviews"], "reviews", filters)
+    not_held = (
+        reviews["review_held"].isna()
+        & (reviews["review_due"] < pd.Timestamp(filters.as_at))
+        & is_blank(reviews["exclusion_reason"])
+    )
+    chosen = {
+        "Orders with no team": ("orders", orders, is_blank(orders["team"])),
+        "Orders with no worker": ("orders", orders, is_blank(orders["worker"])),
+        "Orders with no requirements": ("orders", orders, is_blank(orders["requirements"])),
+        "Reviews past due with no review held": ("reviews", reviews, not_held),
+    }
+    return {
+        title: frame.loc[keep, list(GAP_CASE_COLUMNS[dataset])]
+        .sort_values([DATASET_QUARTER_DATE[dataset], "case_ref"], kind="stable")
+        .rename(columns=GAP_CASE_COLUMNS[dataset])
+        .reset_index(drop=True)
+        for title, (dataset, frame, keep) in chosen.items()
+    }
