@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from loaders.limits import MAX_CELL_CHARS  # Excel's own limit for one cell, read and written alike
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 
 # openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls except tab, LF, CR) plus the other code points XML 1.0
 # forbids and lone surrogates, which cannot be written as UTF-8.

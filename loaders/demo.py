@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import holidays
 import numpy as np
 import pandas as pd
 
-from loaders.schedule import add_months, review_due_dates
-from loaders.schema import DATASETS, RISK_LEVELS, Kind
+from loaders.schedule import add_months, review_due_dates, scottish_bank_holidays
+from loaders.schema import DATASETS, KIND_DTYPES, RISK_LEVELS, Kind
 
 ORDERS_PER_YEAR = 600
 AUDITS_PER_QUARTER = 25
@@ -99,7 +98,7 @@ def demo_frames(
         raise ValueError("scale must be positive")
     rng = np.random.default_rng(seed)
     first, last = np.datetime64(start, "D"), np.datetime64(end, "D")
-    bank_holidays = _scottish_bank_holidays(start.year, end.year + 1)
+    bank_holidays = np.array(scottish_bank_holidays(range(start.year, end.year + 2)), dtype="datetime64[D]")
     span_days = int((last - first).astype(int)) + 1
     order_count = max(1, round(ORDERS_PER_YEAR * scale * span_days / 365.25))
 
@@ -110,11 +109,6 @@ def demo_frames(
         name: _canonical(frame, name)
         for name, frame in (("orders", orders), ("reviews", reviews), ("audits", audits))
     }
-
-
-def _scottish_bank_holidays(first_year: int, last_year: int) -> np.ndarray:
-    days = holidays.country_holidays("GB", subdiv="SCT", years=range(first_year, last_year + 1))
-    return np.array(sorted(days), dtype="datetime64[D]")
 
 
 def _working_days_between(first: np.datetime64, last: np.datetime64, bank_holidays: np.ndarray) -> np.ndarray:
@@ -384,20 +378,11 @@ def _audits(
     )
 
 
-_DTYPES = {
-    Kind.TEXT: object,
-    Kind.DATE: "datetime64[ns]",
-    Kind.INTEGER: "Int64",
-    Kind.YESNO: "boolean",
-    Kind.GRADE: "Int64",
-}
-
-
 def _canonical(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Columns in schema order with the documented dtypes; text blanks are None, never NaN."""
     columns = {}
     for column in DATASETS[dataset].columns:
-        values = frame[column.name].astype(_DTYPES[column.kind])
+        values = frame[column.name].astype(KIND_DTYPES[column.kind])
         if column.kind is Kind.TEXT:
             values = values.where(values.notna(), None)
         columns[column.name] = values

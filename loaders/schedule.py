@@ -1,11 +1,27 @@
-"""The statutory review schedule (SPEC 2.4) and calendar-month arithmetic that clips to month end."""
+"""The statutory review schedule (SPEC 2.4), calendar-month arithmetic that clips to month end, and the
+Scottish bank holidays (SPEC 3.1), which the demo data and measures.calendar both take from here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
+import holidays
 import numpy as np
 import pandas as pd
+
+# Bank holidays are generated for this span at most; a date outside it (a typing error in an
+# extract, say 1902) is measured with weekends only rather than asking for centuries of holidays.
+EARLIEST_HOLIDAY_YEAR = 1950
+LATEST_HOLIDAY_YEAR = 2100
+
+
+def scottish_bank_holidays(years: Iterable[int]) -> list[date]:
+    """Scottish bank holidays in those years, substitute ("observed") days included: the `holidays`
+    package's GB subdivision SCT. One-off days (a coronation, a funeral) arrive with its new releases."""
+    wanted = [year for year in years if EARLIEST_HOLIDAY_YEAR <= year <= LATEST_HOLIDAY_YEAR]
+    return sorted(holidays.country_holidays("GB", subdiv="SCT", years=wanted))
 
 
 def add_months(dates: pd.Series, months: pd.Series | int) -> pd.Series:

@@ -21,6 +21,17 @@ class Kind(str, Enum):
     GRADE = "grade"  # Care Inspectorate 1-6 or its word -> Int64
 
 
+# The pandas dtype of each kind in every frame that crosses a room (docs/architecture.md): stated here
+# once, for the loaders, the demo data, the store's reads and the tests' hand-built frames.
+KIND_DTYPES: dict[Kind, str] = {
+    Kind.TEXT: "object",  # str or None
+    Kind.DATE: "datetime64[ns]",  # midnight, no timezone; NaT for blank
+    Kind.INTEGER: "Int64",
+    Kind.YESNO: "boolean",
+    Kind.GRADE: "Int64",
+}
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

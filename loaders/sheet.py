@@ -11,17 +11,10 @@ from loaders.grid import Grid
 from loaders.headers import HeaderMatch, find_header_row, match_header
 from loaders.result import REJECT_COLUMNS, LoadError, SheetResult
 from loaders.schedule import ReviewSchedule, review_due_dates
-from loaders.schema import DATASETS, Kind
+from loaders.schema import DATASETS, KIND_DTYPES
 from loaders.values import Cells, parse_column
 
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "total:", "totals:", "grand total:"})
-_EMPTY_DTYPES = {
-    Kind.TEXT: "object",
-    Kind.DATE: "datetime64[ns]",
-    Kind.INTEGER: "Int64",
-    Kind.GRADE: "Int64",
-    Kind.YESNO: "boolean",
-}
 
 
 def read_sheet(
@@ -170,7 +163,7 @@ def _parse_columns(
     problems: list[pd.DataFrame] = []
     for column in dataset.columns:
         if column.name not in match.columns:
-            columns[column.name] = pd.Series([None] * size, dtype=_EMPTY_DTYPES[column.kind])
+            columns[column.name] = pd.Series([None] * size, dtype=KIND_DTYPES[column.kind])
             continue
         column_cells = cells[match.columns[column.name]]
         parsed = parse_column(column_cells, column.kind, column.name)

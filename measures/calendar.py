@@ -10,21 +10,10 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-import holidays
 import numpy as np
 import pandas as pd
 
-# Bank holidays are generated for this span at most; a date outside it (a typing error in an
-# extract, say 1902) is measured with weekends only rather than asking for centuries of holidays.
-EARLIEST_HOLIDAY_YEAR = 1950
-LATEST_HOLIDAY_YEAR = 2100
-
-
-def scottish_bank_holidays(years: Iterable[int]) -> list[date]:
-    """Scottish bank holidays in those years, substitute ("observed") days included."""
-    wanted = [year for year in years if EARLIEST_HOLIDAY_YEAR <= year <= LATEST_HOLIDAY_YEAR]
-    return sorted(holidays.country_holidays("GB", subdiv="SCT", years=wanted))
-
+from loaders.schedule import EARLIEST_HOLIDAY_YEAR, LATEST_HOLIDAY_YEAR, scottish_bank_holidays
 
 _NANOSECONDS_PER_DAY = 86_400_000_000_000
 _NAT_INT = np.iinfo("int64").min

@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from loaders.schema import Dataset, Kind
-
-_DTYPES = {Kind.INTEGER: "Int64", Kind.GRADE: "Int64", Kind.YESNO: "boolean"}
+from loaders.schema import KIND_DTYPES, Dataset, Kind
 
 
 def canonical_frame(records: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -34,7 +32,7 @@ def _as_kind(values: pd.Series, kind: Kind) -> pd.Series:
         return pd.to_datetime(values).astype("datetime64[ns]").dt.normalize()
     if kind is Kind.TEXT:
         return pd.Series(text_values(values), index=values.index, dtype="object")
-    return values.astype(_DTYPES[kind])
+    return values.astype(KIND_DTYPES[kind])
 
 
 def text_values(values: pd.Series) -> np.ndarray:
@@ -94,5 +92,5 @@ def frame_from_driver_rows(rows: list[tuple], names: list[str], kinds: dict[str,
         elif kind is Kind.TEXT:
             columns[name] = pd.Series(values, dtype="object")
         else:
-            columns[name] = pd.Series(values, dtype="object").astype(_DTYPES[kind])
+            columns[name] = pd.Series(values, dtype="object").astype(KIND_DTYPES[kind])
     return pd.DataFrame(columns)

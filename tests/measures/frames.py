@@ -6,15 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.schema import DATASETS, Kind
-
-_DTYPES = {
-    Kind.TEXT: "object",
-    Kind.DATE: "datetime64[ns]",
-    Kind.INTEGER: "Int64",
-    Kind.YESNO: "boolean",
-    Kind.GRADE: "Int64",
-}
+from loaders.schema import DATASETS, KIND_DTYPES, Kind
 
 
 def frame(dataset: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -27,7 +19,7 @@ def frame(dataset: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
         elif column.kind is Kind.TEXT:
             columns[column.name] = pd.Series(values, dtype="object")
         else:
-            columns[column.name] = pd.Series(values, dtype=_DTYPES[column.kind])
+            columns[column.name] = pd.Series(values, dtype=KIND_DTYPES[column.kind])
     return pd.DataFrame(columns)
 
 

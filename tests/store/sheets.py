@@ -10,9 +10,7 @@ import hashlib
 import pandas as pd
 
 from loaders.result import REJECT_COLUMNS, SheetResult, empty_rejects
-from loaders.schema import DATASETS, Kind
-
-_DTYPES = {Kind.INTEGER: "Int64", Kind.GRADE: "Int64", Kind.YESNO: "boolean"}
+from loaders.schema import DATASETS, KIND_DTYPES, Kind
 
 
 def canonical_records(dataset: str, rows: list[dict]) -> pd.DataFrame:
@@ -26,7 +24,7 @@ def canonical_records(dataset: str, rows: list[dict]) -> pd.DataFrame:
         elif column.kind is Kind.TEXT:
             columns[column.name] = values.astype(object).where(values.notna(), None)
         else:
-            columns[column.name] = values.astype(object).astype(_DTYPES[column.kind])
+            columns[column.name] = values.astype(object).astype(KIND_DTYPES[column.kind])
     frame = pd.DataFrame(columns)
     frame["source_row"] = range(2, len(frame) + 2)
     return frame
