@@ -66,3 +66,11 @@ def store_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """Files built in a test carry their build time (zip timestamps), so an id made from their bytes
+    differs between pytest-xdist workers, which then refuse to run. Name bytes by their argument."""
+    if isinstance(val, bytes | bytearray):
+        return f"{argname}-{len(val)}-bytes" if len(val) < 64 else argname
+    return None

@@ -112,6 +112,10 @@ def running_dashboard(database_url: str, log_path: Path) -> Iterator[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # A test server never reloads itself: an edit elsewhere in the tree mid-run would otherwise
+        # show Streamlit's "source changed" notice and the page would never count as drawn.
+        "--server.fileWatcherType",
+        "none",
     ]
     environment = {**os.environ, "DATABASE_URL": database_url}
     with log_path.open("wb") as log:
