@@ -256,6 +256,7 @@ def _one_line(text: object) -> str:
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 _ARROW_TYPES = {  # dtype of a loaders frame -> Arrow types it may arrive as
     "object": {pa.string(), pa.large_string(), pa.null()},
+    "str": {pa.string(), pa.large_string(), pa.null()},  # pandas 3's default text dtype
     "datetime64[ns]": {pa.timestamp("ns"), pa.null()},
     "Int64": {pa.int64(), pa.null()},
     "boolean": {pa.bool_(), pa.null()},

@@ -113,7 +113,7 @@ class Cells:
         is_text = is_str.copy()
         is_text[np.flatnonzero(is_str)[na_word]] = False
         is_bool = types.isin([bool, np.bool_]).to_numpy()
-        is_number = types.isin([float, int, np.float64, np.int64]).to_numpy()
+        is_number = types.isin([float, int, np.float64, np.int64]).to_numpy(copy=True)  # written below
         is_number[is_number] = raw[is_number].notna().to_numpy()  # NaN is blank
         is_moment = types.isin(_MOMENT_TYPES).to_numpy()
         is_empty = is_str | types.isin([type(None), float, np.float64]).to_numpy()
