@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 import numpy as np
@@ -109,10 +110,48 @@ def test_custom_period_and_scale(frames) -> None:
     assert len(tripled["reviews"]) > 2.5 * len(smaller["reviews"])
 
 
+def months_after(day: date, months: int) -> date:
+    """`day` plus whole calendar months, clipped to the month's end: plain arithmetic, not loaders code."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def scheduled_due(order_date: date, review_number: int) -> date:
+    """SPEC 2.4: review 1 at 3 months, review k >= 2 at 6 * (k - 1) months."""
+    return months_after(order_date, 3 if review_number == 1 else 6 * (review_number - 1))
+
+
+@pytest.mark.parametrize(
+    ("order_date", "review_number", "due"),
+    [
+        (date(2019, 8, 31), 1, date(2019, 11, 30)),  # 31 Aug + 3 months: November has 30 days
+        (date(2019, 8, 31), 2, date(2020, 2, 29)),  # + 6 months: February 2020 (a leap year) has 29
+        (date(2019, 8, 31), 3, date(2020, 8, 31)),  # + 12 months: back to a 31-day month
+        (date(2020, 8, 31), 2, date(2021, 2, 28)),  # + 6 months: February 2021 has 28
+        (date(2019, 11, 30), 1, date(2020, 2, 29)),  # 30 Nov + 3 months
+        (date(2019, 4, 15), 4, date(2020, 10, 15)),  # review 4 at 18 months
+    ],
+    ids=["31 Aug r1", "31 Aug r2", "31 Aug r3", "31 Aug 2020 r2", "30 Nov r1", "15 Apr r4"],
+)
+def test_the_review_schedule_by_hand(order_date: date, review_number: int, due: date) -> None:
+    """Hand-worked dates check the test's own arithmetic, and the loaders' schedule the demo uses."""
+    assert scheduled_due(order_date, review_number) == due
+    computed = review_due_dates(pd.Series([pd.Timestamp(order_date)]), pd.Series([review_number]))
+    assert computed.dt.date.tolist() == [due]
+
+
 def test_reviews_follow_the_schedule_of_their_order(frames) -> None:
+    """Caught: a schedule that drifts (review k at 6k months, no month-end clipping), which an
+    expectation computed with loaders.schedule would share with the demo data."""
     reviews = frames["reviews"]
-    expected_due = review_due_dates(reviews["order_date"], reviews["review_number"])
-    pd.testing.assert_series_equal(reviews["review_due"], expected_due, check_names=False)
+    expected = [
+        scheduled_due(order_date.date(), int(number))
+        for order_date, number in zip(reviews["order_date"], reviews["review_number"], strict=True)
+    ]
+    assert reviews["review_due"].dt.date.tolist() == expected
+    # The demo must hold reviews whose due day was clipped to a shorter month (an order on the 29th,
+    # 30th or 31st), or the month-end rule would go untested here.
+    assert (reviews["review_due"].dt.day != reviews["order_date"].dt.day).any()
     assert (reviews["review_due"] <= pd.Timestamp(END)).all()
     numbers = reviews.sort_values("review_due").groupby("case_ref")["review_number"]
     assert (numbers.first() == 1).all()
