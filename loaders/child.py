@@ -13,6 +13,7 @@ import json
 import os
 import resource
 import sys
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from loaders import read
 from loaders.isolated import OUT_OF_MEMORY, answer_parts, frame_columns, write_answer
 from loaders.result import LoadError, ReadResult
 from loaders.schedule import ReviewSchedule
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def main() -> None:
@@ -31,7 +35,7 @@ def main() -> None:
     write_answer(answer, _answer(request))
 
 
-def _limit_self(request: dict) -> None:
+def _limit_self(request: dict[str, Any]) -> None:
     """No core dumps, no file writes, few open files, bounded processor time and memory.
 
     Memory is RLIMIT_DATA (heap and private writable mappings: what an allocation bomb consumes) above
@@ -56,7 +60,7 @@ def _data_bytes() -> int:
     raise RuntimeError("VmData not found in /proc/self/status")
 
 
-def _answer(request: dict) -> list:
+def _answer(request: dict[str, Any]) -> list[bytes | pa.Buffer]:
     try:
         content = sys.stdin.buffer.read()
         result = read.read_extract(
@@ -79,11 +83,11 @@ def _answer(request: dict) -> list:
         return _refused(f"the reader stopped unexpectedly ({type(error).__name__})")
 
 
-def _refused(reason: str) -> list:
+def _refused(reason: str) -> list[bytes | pa.Buffer]:
     return answer_parts({"status": "refused", "reason": reason}, [])
 
 
-def _encode(result: ReadResult) -> list:
+def _encode(result: ReadResult) -> list[bytes | pa.Buffer]:
     """The answer's parts: everything but the frames as JSON (file name and sha256 are the parent's own)."""
     sheets, frames = [], []
     for sheet in result.sheets:
@@ -114,7 +118,8 @@ def _text_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
 def _text(value: object) -> str | None:
     if isinstance(value, str):
         return value
-    return None if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+    # is_scalar has checked that pd.isna gets a scalar; the stubs accept only named scalar types.
+    return None if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
 if __name__ == "__main__":

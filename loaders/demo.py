@@ -154,7 +154,9 @@ def _as_recorded(
     return np.where(blank, np.datetime64("NaT"), events)
 
 
-def _pick(rng: np.random.Generator, values: np.ndarray, shares, size: int) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, values: np.ndarray, shares: tuple[float, ...] | None, size: int
+) -> np.ndarray:
     return values[rng.choice(len(values), size=size, p=shares)]
 
 
@@ -174,7 +176,7 @@ def _orders(
     requirements = np.where(
         is_cpo,
         _pick(rng, CPO_REQUIREMENTS, CPO_REQUIREMENT_SHARES, count),
-        np.where(rng.random(count) < OTHER_REQUIREMENT_BLANK_SHARE, None, "Supervision").astype(object),
+        np.where(rng.random(count) < OTHER_REQUIREMENT_BLANK_SHARE, None, "Supervision").astype(object),  # type: ignore[call-overload]  # stubs reject None as a value
     )
     known = pd.notna(requirements)
     has_unpaid_work = ~known | (np.char.find(requirements.astype(str), "Unpaid Work") >= 0)
@@ -222,14 +224,14 @@ def _orders(
             "induction": _as_recorded(rng, induction, np.ones(count, bool), last),
             "upw_start": _as_recorded(rng, upw_start, has_unpaid_work, last),
             "lscmi_completed": _as_recorded(rng, lscmi_completed, has_supervision, last),
-            "lscmi_version": np.where(
+            "lscmi_version": np.where(  # type: ignore[call-overload]  # stubs reject None as a value
                 has_supervision, np.where(rng.random(count) < 0.8, "Full", "Short"), None
             ),
-            "risk_level": np.where(
+            "risk_level": np.where(  # type: ignore[call-overload]  # stubs reject None as a value
                 has_supervision, _pick(rng, np.array(RISK_LEVELS, dtype=object), RISK_SHARES, count), None
             ),
             "cmp_completed": _as_recorded(rng, cmp_completed, has_supervision, last),
-            "exclusion_reason": np.where(excluded, _pick(rng, ORDER_EXCLUSIONS, None, count), None),
+            "exclusion_reason": np.where(excluded, _pick(rng, ORDER_EXCLUSIONS, None, count), None),  # type: ignore[call-overload]  # stubs reject None as a value
         }
     )
     running_until = add_months(pd.Series(order_days), months_choice).to_numpy("datetime64[D]")
@@ -305,7 +307,7 @@ def _reviews(
                 rng, was_held, _improving(progress, 0.72, 0.95), _improving(progress, 0.08, 0.01)
             ),
             "recorded": recorded,
-            "exclusion_reason": np.where(
+            "exclusion_reason": np.where(  # type: ignore[call-overload]  # stubs reject None as a value
                 rng.random(count) < REVIEW_EXCLUDED_SHARE, _pick(rng, REVIEW_EXCLUSIONS, None, count), None
             ),
         }
@@ -314,7 +316,7 @@ def _reviews(
 
 def _yes_no(
     rng: np.random.Generator, applies: np.ndarray, yes_share: np.ndarray, blank_share: np.ndarray
-) -> pd.array:
+) -> pd.arrays.BooleanArray:
     """Yes/no answers for held reviews; blank (not evidenced) for a share, and where not held."""
     size = len(applies)
     answers = pd.array(rng.random(size) < yes_share, dtype="boolean")
@@ -384,6 +386,6 @@ def _canonical(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     for column in DATASETS[dataset].columns:
         values = frame[column.name].astype(KIND_DTYPES[column.kind])
         if column.kind is Kind.TEXT:
-            values = values.where(values.notna(), None)
+            values = values.where(values.notna(), None)  # type: ignore[call-overload]  # stubs reject None as a value
         columns[column.name] = values
     return pd.DataFrame(columns)

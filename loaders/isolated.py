@@ -112,9 +112,10 @@ def read_extract_isolated(
     except (ValueError, RecursionError):
         header, parts = None, []
     reason = _refusal(outcome, header, budget)
-    if reason is None and header["status"] == "load_error" and isinstance(header.get("message"), str):
-        raise LoadError(header["message"])
     if reason is None:
+        assert header is not None  # _refusal refuses an answer without a header
+        if header["status"] == "load_error" and isinstance(header.get("message"), str):
+            raise LoadError(header["message"])
         try:
             return _result(file_name, content, header["result"], parts)
         except Exception:  # the answer is untrusted: any way it fails to decode means it is malformed
@@ -175,22 +176,26 @@ def _run_child(request: bytes, content: bytes, budget: Budget) -> _Outcome:
                     pipe.close()
 
 
-def _exchange(process: subprocess.Popen, outgoing: list[bytes], deadline: float, max_answer: int) -> _Outcome:
+def _exchange(
+    process: subprocess.Popen[bytes], outgoing: list[bytes], deadline: float, max_answer: int
+) -> _Outcome:
     """Write the request while reading the answer and stderr, until the child closes both or time is up."""
     pending = [memoryview(part) for part in outgoing if part]
     answer = bytearray()
     stderr_tail = b""
-    os.set_blocking(process.stdin.fileno(), False)
+    stdin, stdout, stderr = process.stdin, process.stdout, process.stderr
+    assert stdin is not None and stdout is not None and stderr is not None  # all three are pipes
+    os.set_blocking(stdin.fileno(), False)
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdin, selectors.EVENT_WRITE)
-        selector.register(process.stdout, selectors.EVENT_READ)
-        selector.register(process.stderr, selectors.EVENT_READ)
+        selector.register(stdin, selectors.EVENT_WRITE)
+        selector.register(stdout, selectors.EVENT_READ)
+        selector.register(stderr, selectors.EVENT_READ)
         while selector.get_map():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return _Outcome(answer, stderr_tail, None, timed_out=True)
             for key, _ in selector.select(remaining):
-                if key.fileobj is process.stdin:
+                if key.fileobj is stdin:
                     try:
                         written = os.write(key.fd, pending[0][:_CHUNK])
                     except BlockingIOError:
@@ -202,13 +207,13 @@ def _exchange(process: subprocess.Popen, outgoing: list[bytes], deadline: float,
                         pending[0] = pending[0][written:]
                         pending = [part for part in pending if len(part)]
                     if not pending:
-                        selector.unregister(process.stdin)
-                        process.stdin.close()
+                        selector.unregister(stdin)
+                        stdin.close()
                     continue
                 data = os.read(key.fd, _CHUNK)
                 if not data:
                     selector.unregister(key.fileobj)
-                elif key.fileobj is process.stdout:
+                elif key.fileobj is stdout:
                     answer += data
                     if len(answer) > max_answer:
                         return _Outcome(bytearray(), stderr_tail, None, answer_too_large=True)
@@ -217,7 +222,7 @@ def _exchange(process: subprocess.Popen, outgoing: list[bytes], deadline: float,
     return _Outcome(answer, stderr_tail, None)
 
 
-def _refusal(outcome: _Outcome, header: dict | None, budget: Budget) -> str | None:
+def _refusal(outcome: _Outcome, header: dict[str, Any] | None, budget: Budget) -> str | None:
     """Why the child's outcome is a refusal, or None when its answer can be used."""
     if outcome.timed_out:
         return f"it took longer than {budget.seconds} seconds"
@@ -288,7 +293,7 @@ def frame_columns(frame: pd.DataFrame) -> list[list[str]]:
     return [[str(name), str(dtype)] for name, dtype in frame.dtypes.items()]
 
 
-def _split_answer(answer: bytes | bytearray) -> tuple[dict, list[memoryview]]:
+def _split_answer(answer: bytes | bytearray) -> tuple[dict[str, Any], list[memoryview]]:
     view = memoryview(answer)
     parts: list[memoryview] = []
     offset = 0
@@ -309,7 +314,7 @@ def _split_answer(answer: bytes | bytearray) -> tuple[dict, list[memoryview]]:
     return header, parts[1:]
 
 
-def _result(file_name: str, content: bytes, body: dict, parts: list[memoryview]) -> ReadResult:
+def _result(file_name: str, content: bytes, body: dict[str, Any], parts: list[memoryview]) -> ReadResult:
     sheets = body["sheets"]
     if not isinstance(sheets, list) or len(parts) != 2 * len(sheets):
         raise ValueError("the answer's frames do not match its sheets")
@@ -321,7 +326,7 @@ def _result(file_name: str, content: bytes, body: dict, parts: list[memoryview])
     )
 
 
-def _sheet(body: dict, records: memoryview, rejects: memoryview) -> SheetResult:
+def _sheet(body: dict[str, Any], records: memoryview, rejects: memoryview) -> SheetResult:
     column_map = body["column_map"]
     if not isinstance(column_map, dict) or body["dataset"] not in DATASET_NAMES:
         raise ValueError("malformed sheet")
@@ -337,7 +342,7 @@ def _sheet(body: dict, records: memoryview, rejects: memoryview) -> SheetResult:
     )
 
 
-def _frame(part: memoryview, columns: list) -> pd.DataFrame:
+def _frame(part: memoryview, columns: list[Any]) -> pd.DataFrame:
     """An Arrow IPC stream -> a frame with exactly the dtypes the header names (from a short list)."""
     table = pa.ipc.open_stream(pa.py_buffer(part)).read_all()
     table.validate(full=True)

@@ -19,7 +19,7 @@ import string
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,7 +122,7 @@ class Package:
         """The part called `name` ignoring ASCII case, as python-calamine looks parts up; None if absent."""
         return self._by_folded_name.get(_fold(name))
 
-    def stream(self, name: str) -> Iterator[bytes]:
+    def stream(self, name: str) -> Generator[bytes, None, None]:
         """A part's bytes in chunks, charged to the budget as they inflate; a part that inflates past its
         declared size, the per-part limit or the budget is refused."""
         info = self.archive.getinfo(name)
@@ -912,22 +912,23 @@ def check_xls(file_name: str, content: bytes) -> None:
         raise _damaged(file_name) from error
 
 
-def _check_cfb_sizes(file_name: str, container: olefile.OleFileIO, size: int) -> None:
+def _check_cfb_sizes(file_name: str, container: olefile.OleFileIO[str], size: int) -> None:
     """Sector counts in the header and stream sizes in the directory cannot exceed the file: calamine
     reserves memory for them before reading (a header claiming 2**31 FAT sectors aborts it)."""
+    # OleFileIO.open() sets these header attributes; types-olefile leaves them out.
     counts = (
-        container.num_fat_sectors,
-        container.num_mini_fat_sectors,
-        container.num_dir_sectors,
-        container.num_difat_sectors,
+        container.num_fat_sectors,  # type: ignore[attr-defined]
+        container.num_mini_fat_sectors,  # type: ignore[attr-defined]
+        container.num_dir_sectors,  # type: ignore[attr-defined]
+        container.num_difat_sectors,  # type: ignore[attr-defined]
     )
-    if any(count * container.sectorsize > size for count in counts):
+    if any(count * container.sectorsize > size for count in counts):  # type: ignore[attr-defined]
         raise _damaged(file_name)
-    if any(entry is not None and entry.size > size for entry in container.direntries):
+    if any(entry is not None and entry.size > size for entry in container.direntries):  # type: ignore[attr-defined]
         raise _damaged(file_name)
 
 
-def _workbook_stream_paths(file_name: str, container: olefile.OleFileIO) -> list[list[str]]:
+def _workbook_stream_paths(file_name: str, container: olefile.OleFileIO[str]) -> list[list[str]]:
     """Every stream named Workbook or Book (any case, any storage). calamine takes the first directory
     entry with the exact name, so all are walked; an entry olefile cannot reach is a damaged file."""
     paths = [
@@ -942,9 +943,9 @@ def _workbook_stream_paths(file_name: str, container: olefile.OleFileIO) -> list
     return paths
 
 
-def _directory_entry_names(container: olefile.OleFileIO) -> list[str]:
+def _directory_entry_names(container: olefile.OleFileIO[str]) -> list[str]:
     """The name of every 128-byte directory entry as calamine decodes it, reachable from the root or not."""
-    directory = container.directory_fp
+    directory = container.directory_fp  # type: ignore[attr-defined]  # set by open(); not in types-olefile
     directory.seek(0)
     raw = directory.read()
     return [
@@ -1050,6 +1051,7 @@ def _check_biff_dimensions(file_name: str, data: bytes) -> None:
 
 def _biff_merge_count(file_name: str, data: bytes) -> int:
     """A MERGECELLS record's range count, which must fit in the record (calamine indexes blindly)."""
+    count: int
     (count,) = struct.unpack_from("<H", data)
     if 2 + 8 * count > len(data):
         raise _damaged(file_name)

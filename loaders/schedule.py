@@ -24,7 +24,7 @@ def scottish_bank_holidays(years: Iterable[int]) -> list[date]:
     return sorted(holidays.country_holidays("GB", subdiv="SCT", years=wanted))
 
 
-def add_months(dates: pd.Series, months: pd.Series | int) -> pd.Series:
+def add_months(dates: pd.Series, months: pd.Series | np.ndarray | int) -> pd.Series:
     """Each date plus whole calendar months, clipped to the month's end (31 Aug + 6 months = 28/29 Feb).
 
     Vectorised: works on the year/month/day parts, so a million dates take milliseconds.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 
 class Kind(str, Enum):
@@ -21,9 +22,11 @@ class Kind(str, Enum):
     GRADE = "grade"  # Care Inspectorate 1-6 or its word -> Int64
 
 
+KindDtype = Literal["object", "datetime64[ns]", "Int64", "boolean"]
+
 # The pandas dtype of each kind in every frame that crosses a room (docs/architecture.md): stated here
 # once, for the loaders, the demo data, the store's reads and the tests' hand-built frames.
-KIND_DTYPES: dict[Kind, str] = {
+KIND_DTYPES: dict[Kind, KindDtype] = {
     Kind.TEXT: "object",  # str or None
     Kind.DATE: "datetime64[ns]",  # midnight, no timezone; NaT for blank
     Kind.INTEGER: "Int64",

@@ -3,7 +3,10 @@ reasons, compute missing review due dates, and keep the last of repeated natural
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from loaders import limits
@@ -28,7 +31,7 @@ def read_sheet(
     data = grid.cells.iloc[position + 1 :].reset_index(drop=True)
     _fill_merged_cells(data, grid, position)
     excel_rows = grid.excel_rows[position + 1 :]
-    cells = {column: Cells.of(data[column]) for column in data.columns}
+    cells: dict[object, Cells] = {column: Cells.of(data[column]) for column in data.columns}
     filled = (
         ~np.column_stack([cells[column].blank for column in data.columns])
         if cells
@@ -95,7 +98,12 @@ def _kept_rows(filled: np.ndarray, cells: dict[object, Cells], columns: pd.Index
     return kept
 
 
-def _problems(positions, column: str | None, values, reasons) -> pd.DataFrame:
+def _problems(
+    positions: Sequence[int] | np.ndarray,
+    column: str | None,
+    values: Sequence[object] | np.ndarray | pd.Series,
+    reasons: Sequence[str] | np.ndarray | pd.Series,
+) -> pd.DataFrame:
     """Problems found in one column: grid row positions, the cells as shown, and the reasons."""
     return pd.DataFrame(
         {
@@ -229,7 +237,8 @@ def _due_after_latest(order_dates: pd.Series, numbers: pd.Series, schedule: Revi
     month_index = order_dates.dt.year.to_numpy(dtype=float) * 12 + order_dates.dt.month.to_numpy(dtype=float)
     latest = limits.LATEST_DATE.year * 12 + limits.LATEST_DATE.month
     with np.errstate(invalid="ignore"):
-        return month_index + months > latest
+        after: npt.NDArray[np.bool_] = month_index + months > latest
+    return after
 
 
 def _earlier_duplicates(records: pd.DataFrame, accepted: np.ndarray, dataset: str) -> pd.DataFrame:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from loaders import limits
@@ -73,11 +75,11 @@ class Cells:
 
     raw: pd.Series
     text: pd.Series  # stripped strings at `is_text` positions only
-    is_text: np.ndarray  # a non-blank string
-    is_number: np.ndarray  # int or float (not bool), not NaN
-    is_bool: np.ndarray
-    is_moment: np.ndarray  # date or datetime
-    blank: np.ndarray  # None, NaN, empty, whitespace or an NA word
+    is_text: npt.NDArray[np.bool_]  # a non-blank string
+    is_number: npt.NDArray[np.bool_]  # int or float (not bool), not NaN
+    is_bool: npt.NDArray[np.bool_]
+    is_moment: npt.NDArray[np.bool_]  # date or datetime
+    blank: npt.NDArray[np.bool_]  # None, NaN, empty, whitespace or an NA word
     distinct: Cells | None = None  # the same, one entry per distinct value (None: not factorised)
     codes: np.ndarray | None = None  # row -> position in `distinct`
 
@@ -121,7 +123,7 @@ class Cells:
         return cls(raw, stripped[~na_word], is_text, is_number, is_bool, is_moment, ~filled)
 
     @property
-    def is_other(self) -> np.ndarray:
+    def is_other(self) -> npt.NDArray[np.bool_]:
         """Filled cells of no expected type (a time of day, a duration)."""
         return ~(self.blank | self.is_text | self.is_number | self.is_bool | self.is_moment)
 
@@ -169,6 +171,7 @@ def parse_column(cells: Cells, kind: Kind, column: str) -> Parsed:
         Kind.INTEGER: _parse_integer,
     }[kind]
     if cells.distinct is not None:
+        assert cells.codes is not None  # set together with `distinct`
         distinct = parse_column(cells.distinct, kind, column)
         return Parsed(
             distinct.values.take(cells.codes).reset_index(drop=True),
@@ -284,7 +287,7 @@ def _parse_date(cells: Cells, column: str) -> tuple[pd.Series, np.ndarray]:
 
 
 def _lookup_text(
-    cells: Cells, mapping: dict[str, object], normalise: str | None = None
+    cells: Cells, mapping: Mapping[str, object], normalise: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(values at text positions via mapping, mask of text positions with no mapping)."""
     keys = cells.text.str.lower()

@@ -13,7 +13,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from loaders.schedule import EARLIEST_HOLIDAY_YEAR, LATEST_HOLIDAY_YEAR, scottish_bank_holidays
+from loaders.schedule import EARLIEST_HOLIDAY_YEAR, LATEST_HOLIDAY_YEAR
+from loaders.schedule import scottish_bank_holidays as scottish_bank_holidays  # re-exported by measures
 
 _NANOSECONDS_PER_DAY = 86_400_000_000_000
 _NAT_INT = np.iinfo("int64").min

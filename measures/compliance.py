@@ -122,10 +122,11 @@ def round_rates(rates: pd.Series) -> pd.Series:
     with a manager's spreadsheet and with each other. Rates are never negative, so floor(x * 10 + 0.5)
     is the half-up rule.
     """
-    return np.floor(rates.astype("float64") * 10 + 0.5 + _HALF_TOLERANCE) / 10
+    # np.floor of a Series is a Series (__array_ufunc__); numpy's stubs say ndarray.
+    return np.floor(rates.astype("float64") * 10 + 0.5 + _HALF_TOLERANCE) / 10  # type: ignore[return-value]
 
 
-def rate_text(rate: object) -> str:
+def rate_text(rate: float | None) -> str:
     """A rate as SPEC shows it, "87.5" (round_rates' rule); an empty string where there is no rate."""
     if rate is None or pd.isna(rate):
         return ""

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from measures.calendar import as_days
@@ -43,7 +44,8 @@ def quarter_month_index(days: np.ndarray) -> np.ndarray:
     table = np.append(months - (months % 12 - 3) % 3, _NO_MONTH)
     position = numbers - first
     position[missing] = len(table) - 1
-    return table[position]
+    quarter_months: npt.NDArray[np.int64] = table[position]
+    return quarter_months
 
 
 def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndarray]:
@@ -65,7 +67,9 @@ def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndar
     offsets = (quarter_months - lowest) // 3
     offsets[missing] = count
     codes = np.where(missing, -1, offsets)
-    return pd.Categorical.from_codes(codes, categories=labels[:-1], ordered=True), starts[offsets]
+    # pandas-stubs 2.3 types from_codes' codes as Sequence[int] and categories as Index only.
+    categorical = pd.Categorical.from_codes(codes, categories=labels[:-1], ordered=True)  # type: ignore[arg-type]
+    return categorical, starts[offsets]
 
 
 def quarter_label(day: date | pd.Timestamp | str) -> str:

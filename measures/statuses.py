@@ -73,7 +73,7 @@ class _Dataset:
             return np.full(len(self.frame), None, dtype=object)
         series = self.frame[column]
         if series.dtype != object:  # an all-blank column read back as float NaN
-            series = series.astype(object).where(series.notna(), None)
+            series = series.astype(object).where(series.notna(), None)  # type: ignore[call-overload]  # stubs reject None
         return series.to_numpy(dtype=object)
 
 
@@ -246,9 +246,10 @@ def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]
     sizes = [len(part.rows) for _, part in parts]
     quarter_labels, quarter_starts = quarter_labels_and_starts(stacked("quarter_date"))
     columns: dict[str, object] = {
+        # pandas-stubs 2.3 types from_codes' codes as Sequence[int] and categories as Index only.
         "measure": pd.Categorical.from_codes(
-            np.repeat(np.array([part.measure_code for _, part in parts], dtype="int8"), sizes),
-            categories=list(MEASURE_IDS),
+            np.repeat(np.array([part.measure_code for _, part in parts], dtype="int8"), sizes),  # type: ignore[arg-type]
+            categories=list(MEASURE_IDS),  # type: ignore[arg-type]
         ),
         "record_id": np.concatenate([data.record_ids[part.rows] for data, part in parts]),
     }
@@ -264,7 +265,7 @@ def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]
             columns[column] = _stacked_categorical(parts, column)
     for column in ("from_date", "to_date", "due_date"):
         columns[column] = as_timestamps(stacked(column))
-    columns["status"] = pd.Categorical.from_codes(stacked("status"), categories=list(STATUSES))
+    columns["status"] = pd.Categorical.from_codes(stacked("status"), categories=list(STATUSES))  # type: ignore[arg-type]
     columns["days_taken"] = pd.arrays.IntegerArray(stacked("days_taken"), stacked("days_blank"))
     columns["quarter"] = quarter_labels
     columns["quarter_start"] = as_timestamps(quarter_starts)
@@ -283,15 +284,15 @@ def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd
         np.concatenate([uniques for _, uniques in per_dataset.values()]).astype(object)
     ).unique()
     remapped = {
-        key: np.append(categories.get_indexer(uniques), -1)[codes]  # code -1 stays -1 (blank)
+        key: np.append(categories.get_indexer(uniques), -1)[codes]  # type: ignore[arg-type]  # stubs want an Index; code -1 stays -1 (blank)
         for key, (codes, uniques) in per_dataset.items()
     }
     codes = np.concatenate([np.take(remapped[id(data)], part.rows) for data, part in parts])
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.Categorical.from_codes(codes, categories=categories)  # type: ignore[arg-type]  # stubs: see _assemble
 
 
 def _empty() -> pd.DataFrame:
-    dtypes = {
+    dtypes: dict[str, str | pd.CategoricalDtype] = {
         "measure": pd.CategoricalDtype(list(MEASURE_IDS)),
         "record_id": "int64",
         "case_ref": "object",

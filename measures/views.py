@@ -184,7 +184,7 @@ def headline_rows(quarterly: pd.DataFrame, quarter: str, measure_ids: list[str])
     """Per measure (index): the quarter's figures, the previous quarter's rate and the change in points."""
     start = quarterly.loc[quarterly["quarter"] == quarter, "quarter_start"].iloc[0]
     previous_start = start - pd.DateOffset(months=3)
-    current = quarterly[quarterly["quarter_start"] == start].set_index("measure")
+    current: pd.DataFrame = quarterly[quarterly["quarter_start"] == start].set_index("measure")
     previous = quarterly[quarterly["quarter_start"] == previous_start].set_index("measure")["rate"]
     rows = current.reindex(measure_ids)
     rows["previous_rate"] = previous.reindex(measure_ids)
