@@ -22,6 +22,7 @@ WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
 OVER_TIMESCALE = RAG_COLOURS["red"]
 INVALID = RAG_COLOURS["grey"]
 TARGET_LINE = "#000000"
+ANNOTATION_LINE = "#555555"  # improvement action events: dotted lines and their labels
 
 # Sequential viridis steps (colour-blind safe), darkest for the worst grade; text colour readable on each.
 GRADE_COLOURS: dict[int, str] = {

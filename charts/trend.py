@@ -5,15 +5,28 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.layout import BASE_LAYOUT, no_records_figure, percent_text
-from charts.palette import RAG_COLOURS, RAG_WORDS, TARGET_LINE
+from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
+from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_WORDS, TARGET_LINE
+
+Y_TOP = 115  # room above a 100% bar for its rate and RAG word
+# Action plan events: a symbol that reads without colour, and how much of a title fits a short label.
+EVENT_SYMBOLS: dict[str, str] = {"started": "▲", "completed": "✓"}
+LABEL_TITLE_CHARS = 28
+LABEL_LINE_UNITS = 7  # y-axis units per label line (10 px text on a chart of usual height)
+LABEL_ROWS = 6  # a row per annotated quarter above the bars; beyond this many, blocks take turns
 
 
 def _counts(rows: pd.DataFrame, column: str) -> pd.Series:
     return rows[column].fillna(0).astype(int).astype(str)
 
 
-def compliance_trend(quarterly: pd.DataFrame, title: str, *, counted: str = "due") -> go.Figure:
+def compliance_trend(
+    quarterly: pd.DataFrame,
+    title: str,
+    *,
+    counted: str = "due",
+    annotations: pd.DataFrame | None = None,
+) -> go.Figure:
     """Bars of the compliance rate per quarter with the target as a step line.
 
     `quarterly` holds one measure's rows of `measures.quarterly_compliance` (quarter, met, missed,
@@ -21,6 +34,12 @@ def compliance_trend(quarterly: pd.DataFrame, title: str, *, counted: str = "due
     the chart reads without colour. `customdata` is the quarter label, so a click selection maps back
     to a quarter. `counted` names what the denominator counts ("due" for timescales, e.g. "held
     reviews" or "audits" for proportions).
+
+    `annotations` (quarter, event "started"/"completed", title; e.g. `measures.actions.quarter_annotations`)
+    marks when improvement actions started and completed, so a manager can see whether the rate moved
+    after them: a dotted line at each annotated quarter and a short label ("▲ started: title"; several
+    in one quarter are stacked). Quarters not on the chart are left out; without annotations the figure
+    is exactly as before.
     """
     if quarterly.empty:
         return no_records_figure(title)
@@ -90,10 +109,78 @@ def compliance_trend(quarterly: pd.DataFrame, title: str, *, counted: str = "due
             "title": None,
         },
         yaxis={
-            "range": [0, 115],
+            "range": [0, Y_TOP],
             "ticksuffix": "%",
             "title": "Compliance rate",
             "tickvals": [0, 25, 50, 75, 100],
         },
     )
+    if annotations is not None and not annotations.empty:
+        _annotate(figure, annotations, quarters.tolist())
     return figure
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= LABEL_TITLE_CHARS else title[: LABEL_TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _event_texts(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(short label, hover text) per event; titles are typed by users, so they are shown as literal text."""
+    titles = events["title"].fillna("").astype(str)
+    words = events["event"].astype(str)
+    labels = words.map(EVENT_SYMBOLS).fillna("•") + " " + words + ": " + as_plain_text(titles.map(_short))
+    when = words
+    if "date" in events:
+        days = pd.to_datetime(events["date"]).dt.strftime("%d/%m/%Y")
+        when = (words + " " + days).where(days.notna(), words)
+    return labels, when + ": " + as_plain_text(titles)
+
+
+def _annotate(figure: go.Figure, annotations: pd.DataFrame, quarters: list[str]) -> None:
+    """A dotted line and a label block per annotated quarter, above the bars.
+
+    Blocks take turns over up to LABEL_ROWS rows, earliest at the top, so a label wider than its quarter
+    does not overwrite its neighbours'; the y axis grows to hold the rows (its ticks stay 0-100%).
+    """
+    events = annotations[annotations["quarter"].astype(str).isin(quarters)]
+    if events.empty:
+        return
+    labels, hovers = _event_texts(events)
+    in_quarter = events["quarter"].astype(str)
+    blocks = [
+        (index, quarter, labels[in_quarter == quarter].tolist(), hovers[in_quarter == quarter].tolist())
+        for index, quarter in enumerate(quarters)
+        if (in_quarter == quarter).any()
+    ]
+    rows = min(len(blocks), LABEL_ROWS)
+    row_lines = [max(len(block[2]) for block in blocks[row::rows]) for row in range(rows)]
+    top = Y_TOP + LABEL_LINE_UNITS * sum(row_lines)
+    for order, (index, quarter, lines, hover) in enumerate(blocks):
+        label_top = top - LABEL_LINE_UNITS * sum(row_lines[: order % rows])
+        side = "right" if index >= len(quarters) / 2 else "left"  # keep labels inside the plot
+        figure.add_shape(
+            type="line",
+            xref="x",
+            yref="y",
+            x0=quarter,
+            x1=quarter,
+            y0=0,
+            y1=label_top,
+            line={"color": ANNOTATION_LINE, "width": 1.5, "dash": "dot"},
+            layer="below",  # behind the bars: the line shows above a bar, up to its label
+        )
+        figure.add_annotation(
+            x=quarter,
+            xref="x",
+            y=label_top,
+            yref="y",
+            yanchor="top",
+            xanchor=side,
+            align=side,
+            text="<br>".join(lines),
+            hovertext="<br>".join(hover),
+            showarrow=False,
+            font={"size": 10, "color": ANNOTATION_LINE},
+            bgcolor="rgba(255, 255, 255, 0.85)",
+        )
+    figure.update_yaxes(range=[0, top])

@@ -1,9 +1,22 @@
-"""The store: the only place with SQL. Uploads, records, undo, settings and the export log.
+"""The store: the only place with SQL. Uploads, records, undo, settings, the export log and the action plan.
 
 SQLite (default, a file under data/) or PostgreSQL; the schema is managed by alembic migrations in
 store/migrations and brought to the latest revision by connect().
 """
 
+from store.actions import (
+    ActionFields,
+    ActionNotFound,
+    action_history,
+    action_notes,
+    actions_version,
+    add_action,
+    add_note,
+    list_actions,
+    remove_example_plan,
+    seed_example_plan,
+    update_action,
+)
 from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
 from store.ingest import store_sheet
@@ -24,26 +37,37 @@ from store.uploads import (
 from store.urls import default_url, resolve_url
 
 __all__ = [
+    "ActionFields",
+    "ActionNotFound",
     "StoreBusy",
     "StoreError",
     "StoreSummary",
     "UndoError",
     "UploadInfo",
+    "action_history",
+    "action_notes",
+    "actions_version",
+    "add_action",
+    "add_note",
     "connect",
     "data_version",
     "default_url",
     "holds_demo_data",
     "holds_real_uploads",
     "last_uploads",
+    "list_actions",
     "list_exports",
     "list_uploads",
     "load_settings",
     "read_dataset",
     "record_export",
     "rejected_rows",
+    "remove_example_plan",
     "resolve_url",
     "save_settings",
+    "seed_example_plan",
     "store_sheet",
     "undo_upload",
+    "update_action",
     "uploads_still_current",
 ]

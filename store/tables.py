@@ -164,3 +164,54 @@ def _record_table(dataset: Dataset) -> sa.Table:
 
 
 RECORD_TABLES: dict[str, sa.Table] = {name: _record_table(dataset) for name, dataset in DATASETS.items()}
+
+
+# --- the improvement action plan ------------------------------------------------------------------------
+# Statuses are also checked by the database, the last line behind measures.actions.validate_action.
+ACTION_STATUS_VALUES = ("not started", "on track", "at risk", "complete")
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("improvement_area", sa.Text, nullable=False),
+    sa.Column("measures", sa.Text, nullable=False),  # comma-separated measure ids; '' when none
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("completed_on", sa.Date),
+    sa.Column("is_example", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "status IN ({})".format(", ".join(f"'{status}'" for status in ACTION_STATUS_VALUES)),
+        name="ck_actions_status",
+    ),
+    sa.CheckConstraint("due_date >= start_date", name="ck_actions_dates"),
+)
+
+action_notes = sa.Table(
+    "action_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("action_id", sa.Integer, sa.ForeignKey("actions.id"), nullable=False, index=True),
+    sa.Column("noted_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+)
+
+# Append-only, and without a foreign key: the history of a removed (example) action stays on record.
+action_history = sa.Table(
+    "action_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("action_id", sa.Integer, nullable=False, index=True),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Column("changed_by", sa.Text, nullable=False),
+    sa.Column("change", sa.Text, nullable=False),
+)
