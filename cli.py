@@ -3,6 +3,7 @@
     python cli.py ingest FILE [FILE ...] [--dataset orders|reviews|audits] [--sheet NAME] [--rejects OUT.csv]
     python cli.py report [--as-at YYYY-MM-DD] [--measure ID ...] [--from "2019-20 Q1"] [--to "2020-21 Q4"]
                          [--team NAME] [--format table|csv|json]
+    python cli.py due [--as-at YYYY-MM-DD] [--within N] [--team NAME] [--worker NAME] [--format table|csv]
     python cli.py uploads
     python cli.py undo UPLOAD_ID
     python cli.py demo [--if-empty]
@@ -301,6 +302,97 @@ def _print_table(rows: list[list[str]], as_at: date) -> None:
         previous = row[0]
 
 
+# --- due (the worklist, SPEC 7.2) ------------------------------------------------------------------
+
+
+def _worklist(args: argparse.Namespace):
+    import store
+    from measures import record_statuses
+    from measures.worklist import open_work
+
+    if args.within < 0:
+        raise CliError("--within must be 0 or more working days", EXIT_REFUSED)
+    engine = _engine(args)
+    settings = _settings(engine)
+    frames = {name: store.read_dataset(engine, name) for name in ("orders", "reviews")}
+    statuses = record_statuses(frames, settings, args.as_at, text_columns=("case_ref", "team", "worker"))
+    work = open_work(statuses, frames["reviews"], settings, args.as_at, args.within)
+    for column, wanted in (("team", args.team), ("worker", args.worker)):
+        if wanted:
+            work = work[work[column].fillna("").str.casefold() == wanted.casefold()]
+    return engine, work.reset_index(drop=True)
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    import csv
+    import hashlib
+    import io
+
+    from exports import neutralise_frame
+    from measures.worklist import WORKLIST_COLUMNS
+
+    engine, work = _worklist(args)
+    if args.format == "csv":
+        table = work.loc[:, list(WORKLIST_COLUMNS)]
+        for column in ("order_date", "review_due", "due_date"):
+            table[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
+        buffer = io.StringIO()
+        # Names and references come from uploaded files: neutralised, as every export is.
+        neutralise_frame(table).to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        text = buffer.getvalue()
+        sys.stdout.write(text)
+    else:
+        text = _worklist_text(work, args)
+        print(text, end="")
+    filters = {
+        "as_at": args.as_at.isoformat(),
+        "within": args.within,
+        "team": args.team,
+        "worker": args.worker,
+    }
+    import store
+
+    store.record_export(  # case rows left the store: logged like every export (never the rows themselves)
+        engine,
+        user=_user(args),
+        what="Worklist (cli.py due)",
+        filters=filters,
+        rows=len(work),
+        file_format=args.format,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+    return EXIT_OK
+
+
+def _worklist_text(work, args: argparse.Namespace) -> str:
+    from exports import neutralise
+
+    heading = f"Due within {args.within} working days of {args.as_at:%d/%m/%Y}, overdue first"
+    if work.empty:
+        return f"{heading}: nothing open.\n"
+    header = ["due", "left", "measure", "case", "team", "worker"]
+    rows = [
+        [
+            f"{record['due_date']:%d/%m/%Y}",
+            str(record["working_days_left"]),
+            record["measure_title"],
+            *(str(neutralise(record[name]) or "") for name in ("case_ref", "team", "worker")),
+        ]
+        for record in work.to_dict("records")
+    ]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if index == 1 else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    lines = [f"{heading}: {len(work)} open", line(header), line(["-" * width for width in widths])]
+    lines.extend(line(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
 # --- uploads, undo, demo ----------------------------------------------------------------------------
 
 
@@ -371,6 +463,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             engine, sheet, file_name=DEMO_FILE_NAME, sha256=fingerprint, user="demo", is_demo=True
         )
         print(f"demo {name}: {summary.new} synthetic records stored (upload {summary.upload_id})")
+    added = store.seed_example_plan(engine, "demo", today=end)
+    print(f"demo action plan: {added} example actions added (replace them with the service's own plan)")
     return EXIT_OK
 
 
@@ -451,6 +545,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--team", metavar="NAME")
     report.add_argument("--format", choices=["table", "csv", "json"], default="table")
     report.set_defaults(handler=cmd_report)
+
+    due = commands.add_parser("due", help="open cases due soon, overdue first (the worklist)")
+    due.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    due.add_argument("--within", type=int, default=10, metavar="N", help="working days ahead (default 10)")
+    due.add_argument("--team", metavar="NAME")
+    due.add_argument("--worker", metavar="NAME")
+    due.add_argument("--format", choices=["table", "csv"], default="table")
+    due.set_defaults(handler=cmd_due)
 
     commands.add_parser("uploads", help="upload history").set_defaults(handler=cmd_uploads)
 

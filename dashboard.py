@@ -18,9 +18,11 @@ st.set_page_config(page_title="Justice social work compliance", layout="wide")
 
 PAGES = [
     st.Page(page_path("overview"), title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(page_path("due_soon"), title="Due soon", icon=":material/alarm:"),
     st.Page(page_path("assessment"), title="Assessment timescales", icon=":material/schedule:"),
     st.Page(page_path("reviews"), title="Statutory reviews", icon=":material/event_available:"),
     st.Page(page_path("quality"), title="Case recording quality", icon=":material/grading:"),
+    st.Page(page_path("action_plan"), title="Action plan", icon=":material/checklist:"),
     st.Page(page_path("data_quality"), title="Data quality", icon=":material/rule:"),
     st.Page(page_path("upload"), title="Upload", icon=":material/upload:"),
     st.Page(page_path("export"), title="Export", icon=":material/download:"),

@@ -12,6 +12,7 @@ SCRIPTS = [
     "bench_ingest.py",
     "bench_measures.py",
     "bench_report.py",
+    "bench_worklist.py",
     "bench_dashboard.py",
     "fuzz_files.py",
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from measures import MEASURES, MEASURES_BY_ID, views
+from measures import MEASURES_BY_ID, views
+from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
+from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
 from pages.ui import data
 from pages.ui.display import format_change, format_rate, format_target, local_time, rag_badge, show_table
-from pages.ui.frame import page_start
+from pages.ui.frame import page_path, page_start
 
 TREND_QUARTERS = 8
 # Tiles are narrow: a short name on the tile, the measure's full title in its help.
@@ -24,16 +26,11 @@ TILE_NAMES: dict[str, str] = {
     "review_needs_tool": "Needs tool",
     "audit_good": "Audit Good+",
 }
-IMPROVEMENT_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Improvement area 1: assessment and case management plan timescales",
-        ("assessment",),
-    ),
-    (
-        "Improvement area 2: quality assurance of statutory reviews and case recording",
-        ("reviews", "quality"),
-    ),
-)
+AREA_HEADINGS: dict[str, str] = {
+    ASSESSMENT_AREA: "Improvement area 1: assessment and case management plan timescales",
+    REVIEWS_AREA: "Improvement area 2: quality assurance of statutory reviews and case recording",
+}
+PLAN_COLUMNS = ["Action", "Status", "Due", "Overdue", "Owner"]
 
 
 def tile(measure_id: str, figures: pd.Series, trend: list[float]) -> None:
@@ -54,8 +51,40 @@ def tile(measure_id: str, figures: pd.Series, trend: list[float]) -> None:
         st.caption(format_target(figures.get("target")))
 
 
-def area_section(heading: str, measure_ids: list[str], quarterly: pd.DataFrame, quarter: str) -> None:
+def open_work_line(open_now: pd.Series) -> None:
+    """How many of the area's cases are overdue now and due soon, with the way to the worklist."""
+    text = (
+        f"Open now: **{open_now['overdue']:,} overdue**, {open_now['due soon']:,} due within "
+        f"{DEFAULT_WITHIN_DAYS} working days."
+    )
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.markdown(text)
+    right.page_link(page_path("due_soon"), label="See the cases due soon", icon=":material/alarm:")
+
+
+def actions_line(actions: pd.DataFrame) -> None:
+    """The area's improvement actions, overdue first, with the way to the action plan."""
+    overdue = int(actions["Overdue"].ne("").sum())
+    summary = f"{len(actions)} improvement actions" + (
+        f", **{overdue} overdue**" if overdue else ", none overdue"
+    )
+    with st.expander(summary, expanded=bool(overdue)):
+        show_table(actions[PLAN_COLUMNS])
+        st.page_link(page_path("action_plan"), label="Open the action plan", icon=":material/checklist:")
+
+
+def area_section(
+    heading: str,
+    measure_ids: list[str],
+    quarterly: pd.DataFrame,
+    quarter: str,
+    open_now: pd.Series,
+    actions: pd.DataFrame,
+) -> None:
     st.subheader(heading)
+    open_work_line(open_now)
+    if not actions.empty:
+        actions_line(actions)
     rows = views.headline_rows(quarterly, quarter, measure_ids)
     columns = st.columns(len(measure_ids))
     for column, measure_id in zip(columns, measure_ids, strict=True):
@@ -93,9 +122,21 @@ def main() -> None:
         st.markdown(f"Latest complete quarter: **{quarter}**")
     else:
         st.markdown(f"No quarter has ended by the as-at date; showing **{quarter}**, still in progress.")
-    for heading, areas in IMPROVEMENT_AREAS:
-        measure_ids = [measure.id for measure in MEASURES if measure.area in areas]
-        area_section(heading, measure_ids, quarterly, quarter)
+    work = work_in_filters(
+        data.worklist_for(start.url, start.version, as_at, DEFAULT_WITHIN_DAYS), start.filters
+    )
+    open_by_area = work_by_area(work, IMPROVEMENT_AREAS).set_index("area")
+    plan = overdue_first(data.actions_for(start.url, data.plan_version()), as_at)
+    shown_plan = action_table(plan)
+    for area, measure_ids in IMPROVEMENT_AREAS.items():
+        area_section(
+            AREA_HEADINGS[area],
+            list(measure_ids),
+            quarterly,
+            quarter,
+            open_by_area.loc[area],
+            shown_plan[plan["improvement_area"].eq(area).to_numpy()],
+        )
 
 
 main()

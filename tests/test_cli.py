@@ -326,3 +326,44 @@ def test_a_workbook_crafted_to_crash_the_reader_is_one_line_and_exit_2(capsys, s
     assert code == cli.EXIT_UNREADABLE
     assert err.startswith("error: crash.xlsx: 'crash.xlsx'") and err.endswith("; nothing was stored\n")
     assert len(err.splitlines()) == 1 and out == ""
+
+
+def test_due_lists_open_cases_in_the_spec_csv_and_logs_the_export(capsys, sqlite_url, orders_csv):
+    import store
+
+    run(capsys, sqlite_url, "ingest", str(orders_csv))
+    # As at Tuesday 2 June 2020: DEMO-002's LS/CMI and plan were due Wednesday 29 April (28 days after
+    # 1 April) and are still open. Working days from 29 April to 2 June: 29, 30 April, the 19 working
+    # days of May (less Friday 8 and Monday 25, both bank holidays in 2020) and 1 June -> 22 overdue.
+    code, out, err = run(capsys, sqlite_url, "due", "--as-at", "2020-06-02", "--format", "csv")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "measure,case_ref,order_date,review_due,team,worker,due_date,working_days_left",
+        "lscmi,DEMO-002,2020-04-01,,South (demo),,2020-04-29,-22",
+        "cmp,DEMO-002,2020-04-01,,South (demo),,2020-04-29,-22",
+    ]
+    logged = store.list_exports(store.connect(sqlite_url))
+    assert (logged.loc[0, "what"], logged.loc[0, "rows"], logged.loc[0, "user"]) == (
+        "Worklist (cli.py due)",
+        2,
+        "tester",
+    )
+
+    # 13 working days on from 2 June is Friday 19 June, when DEMO-001's LS/CMI and plan fall due.
+    code, out, _ = run(
+        capsys, sqlite_url, "due", "--as-at", "2020-06-02", "--within", "13", "--team", "north (DEMO)"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Due within 13 working days of 02/06/2020, overdue first: 2 open"
+    assert [line.split()[:3] for line in lines[3:]] == [
+        ["19/06/2020", "13", "LS/CMI"],
+        ["19/06/2020", "13", "Case"],
+    ]
+    assert all("DEMO-001" in line for line in lines[3:])
+
+
+def test_due_refuses_a_negative_reach_in_one_line(capsys, sqlite_url):
+    code, _, err = run(capsys, sqlite_url, "due", "--within", "-1")
+    assert code == 4
+    assert err.strip() == "error: --within must be 0 or more working days"

@@ -27,6 +27,7 @@ from measures import (
     settings_from_document,
 )
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
+from measures.worklist import open_work
 from pages.ui import state
 
 # Turned into categoricals once, so every filter after it is a cheap code comparison.
@@ -156,3 +157,26 @@ def quarterly_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     statuses = statuses_for(url, version, filters.as_at)
     counted = statuses.loc[kept_rows(url, version, filters), ["measure", "status", "quarter_start"]]
     return quarterly_compliance(counted, settings_for(url, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def worklist_for(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
+    """Every open case due within `within_days` working days of `as_at` (SPEC 7.2). Read-only."""
+    return open_work(
+        statuses_for(url, version, as_at),
+        frames_for(url, version).get("reviews"),
+        settings_for(url, version),
+        as_at,
+        within_days,
+    )
+
+
+def plan_version() -> str:
+    """The action plan's version (store.actions_version), queried once per page run that shows the plan."""
+    return store.actions_version(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def actions_for(url: str, plan: str) -> pd.DataFrame:
+    """The improvement action plan, read once per plan version."""
+    return store.list_actions(engine_for(url))

@@ -12,6 +12,7 @@ import streamlit as st
 
 import charts
 from measures import MEASURES, MEASURES_BY_ID, MeasureDef, views
+from measures.actions import chart_annotations, quarter_annotations
 from measures.filters import Filters
 from pages.ui import data, state
 from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
@@ -105,13 +106,22 @@ def counted_words(measure: MeasureDef) -> str:
     return "audits" if measure.dataset == "audits" else "reviews held"
 
 
+def action_marks(measure_id: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """Where the improvement actions linked to this measure started and were completed, by quarter."""
+    plan = data.actions_for(data.store_url(), data.plan_version())
+    return quarter_annotations(chart_annotations(plan, measure_id), rows["quarter"].astype(str).tolist())
+
+
 def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | None:
     """Chart and table of the quarterly rate against target; returns the quarter clicked, if any."""
     chart_column, table_column = st.columns(2)
     with chart_column:
         event = st.plotly_chart(
             charts.compliance_trend(
-                rows, f"{measure.title}: rate per quarter", counted=counted_words(measure)
+                rows,
+                f"{measure.title}: rate per quarter",
+                counted=counted_words(measure),
+                annotations=action_marks(measure.id, rows),
             ),
             key=state.keyed(state.TREND_CHART, area=area, measure=measure.id),
             on_select="rerun",

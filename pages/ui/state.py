@@ -70,6 +70,20 @@ SETTINGS_FORM = "settings_form"
 SETTINGS_SAVE = "settings_save"
 SETTINGS_SAVED = "settings_saved"
 
+# Action plan page.
+PLAN_ADD_FORM = "plan_add_form"
+PLAN_CHOICE = "plan_choice"
+PLAN_EDIT_FORM = "plan_edit_form_{action}"
+PLAN_NOTE_FORM = "plan_note_form_{action}"
+PLAN_REMOVE_EXAMPLES = "plan_remove_examples"
+PLAN_MESSAGE = "plan_message"
+
+# Due soon page.
+DUE_WITHIN = "due_within"
+DUE_WORKER = "due_worker"
+DUE_CSV = "due_csv"
+DUE_XLSX = "due_xlsx"
+
 
 def keyed(template: str, **parts: object) -> str:
     """A per-item key from a template above; the parts are made safe for keys and URLs."""

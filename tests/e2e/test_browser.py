@@ -204,3 +204,26 @@ def test_a_user_uploads_an_extract_sees_the_figure_move_and_exports_it(
         if title not in captured:
             visit_and_capture(title)
     assert {"Settings", "Export", "Upload"} <= captured
+
+
+def test_a_team_leader_follows_a_workers_count_on_due_soon_to_their_cases(
+    page: Page, dashboard_url: str
+) -> None:
+    page.goto(dashboard_url)
+    wait_until_drawn(page, at_least=TILES)
+    open_from_sidebar(page, "Due soon")
+    main = page.get_by_test_id("stMain")
+    overdue = main.get_by_test_id("stMetric").filter(has_text="Overdue").get_by_test_id("stMetricValue")
+    assert int(overdue.inner_text().replace(",", "")) > 0  # the demo leaves some cases open past their date
+
+    # The worker picker lists workers most overdue first, each with their counts; pick the first.
+    picker = main.get_by_test_id("stSelectbox").filter(has_text="Show the cases of")
+    picker.get_by_role("combobox").click()
+    page.keyboard.press("ArrowDown")  # this Streamlit's combobox opens its list from the keyboard
+    option = page.get_by_test_id("stSelectboxVirtualDropdown").get_by_role("option").nth(1)
+    label = option.inner_text()
+    worker, counts = label.split(": ", 1)
+    open_cases = int(counts.split(", ")[1].split(" ")[0])
+    rerun_seconds(page, option.click)
+    assert_no_app_error(page)
+    assert main.get_by_text(f"{open_cases:,} open cases of {worker}, most urgent first.").is_visible()

@@ -11,9 +11,11 @@ from .conftest import page
 
 PAGES = {
     page("overview"): "Overview",
+    page("due_soon"): "Due soon",
     page("assessment"): "Assessment timescales",
     page("reviews"): "Statutory reviews",
     page("quality"): "Case recording quality",
+    page("action_plan"): "Action plan",
     page("data_quality"): "Data quality",
     page("upload"): "Upload",
     page("export"): "Export",
@@ -21,6 +23,7 @@ PAGES = {
 }
 DATA_PAGES = [
     page("overview"),
+    page("due_soon"),
     page("assessment"),
     page("reviews"),
     page("quality"),
