@@ -259,18 +259,20 @@ def action_table(actions: pd.DataFrame) -> pd.DataFrame:
     """
     titles = {measure.id: measure.title for measure in MEASURES}
     overdue = actions["days_overdue"]
+    # What a manager scans for first (status, due, how late) comes before the longer texts, so a
+    # narrow screen cuts off the measures, not the status.
     return pd.DataFrame(
         {
             "Action": actions["title"],
+            "Status": actions["status"].astype(str).str.capitalize(),
+            "Due": pd.to_datetime(actions["due_date"]),
+            "Overdue": overdue.map(lambda days: "" if pd.isna(days) else f"{int(days)} days", na_action=None),
+            "Owner": actions["owner"],
+            "Start": pd.to_datetime(actions["start_date"]),
+            "Completed on": pd.to_datetime(actions["completed_on"]),
             "Improvement area": actions["improvement_area"],
             "Measures": actions["measures"].map(
                 lambda value: "; ".join(titles[i] for i in measure_ids(value))
             ),
-            "Owner": actions["owner"],
-            "Start": pd.to_datetime(actions["start_date"]),
-            "Due": pd.to_datetime(actions["due_date"]),
-            "Status": actions["status"].astype(str).str.capitalize(),
-            "Completed on": pd.to_datetime(actions["completed_on"]),
-            "Overdue": overdue.map(lambda days: "" if pd.isna(days) else f"{int(days)} days", na_action=None),
         }
     )

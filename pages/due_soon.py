@@ -97,7 +97,7 @@ def main() -> None:
         return
 
     by_team, by_worker = work_counts(work, "team"), work_counts(work, "worker")
-    team_column, worker_column = st.columns(2)
+    team_column, worker_column = st.columns([2, 3])  # worker names are the longer
     with team_column:
         st.subheader("By team")
         show_table(by_team.rename(columns=str.capitalize))
