@@ -4,6 +4,7 @@ from charts.breakdown import breakdown_bar
 from charts.distributions import days_taken_histogram, grade_distribution
 from charts.layout import NO_RECORDS, no_records_figure
 from charts.palette import GRADE_COLOURS, GRADE_LABELS, RAG_COLOURS, RAG_WORDS
+from charts.spc import funnel_figure, spc_figure
 from charts.trend import compliance_trend
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "breakdown_bar",
     "compliance_trend",
     "days_taken_histogram",
+    "funnel_figure",
     "grade_distribution",
     "no_records_figure",
+    "spc_figure",
 ]

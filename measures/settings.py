@@ -1,4 +1,5 @@
-"""The editable settings behind the measures: rules, targets, local holidays and the review schedule.
+"""The editable settings behind the measures: rules, targets, local holidays, the review schedule, and
+for statistical process control (SPEC 7.1) the rule lengths, rebase periods and national benchmarks.
 
 Settings travel as a JSON-safe document (stored by `store.save_settings`, imported from TOML by the
 command line). `settings_from_document` is the one gate a document passes through: anything it cannot
@@ -19,6 +20,8 @@ from typing import Any, Literal
 
 from loaders.schedule import ReviewSchedule
 from measures.definitions import MEASURE_IDS, TIMESCALE_IDS
+from measures.national import NATIONAL_BENCHMARKS
+from measures.quarters import label_for_quarter_month, parse_quarter
 
 RuleUnit = Literal["working_days", "calendar_days", "weeks", "calendar_months"]
 RULE_UNITS: tuple[str, ...] = ("working_days", "calendar_days", "weeks", "calendar_months")
@@ -29,7 +32,20 @@ MAX_SCHEDULE_MONTHS = 120
 DEFAULT_TARGETS_FROM = date(2000, 1, 1)
 DEFAULT_AMBER_MARGIN = 5.0
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DOCUMENT_PARTS: tuple[str, ...] = ("rules", "targets", "local_holidays", "review_schedule")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_FINANCIAL_YEAR = re.compile(r"(\d{4})-(\d{2})")
+DOCUMENT_PARTS: tuple[str, ...] = (
+    "rules",
+    "targets",
+    "local_holidays",
+    "review_schedule",
+    "spc",
+    "rebases",
+    "benchmarks",
+)
+# SPC run lengths: MDC's tool offers 6-8 and warns outside it; a little either side is allowed, no more.
+SPC_LENGTH_RANGE = (5, 10)
+MAX_TEXT = 300  # a rebase reason, a benchmark's source or label: one line, not an essay
 
 
 class SettingsError(ValueError):
@@ -54,11 +70,55 @@ class Target:
 
 
 @dataclass(frozen=True)
+class SpcRules:
+    """The SPC settings SPEC 7.1 leaves to the service: the shift and trend lengths (MDC defaults 7 and 7)
+    and whether moving ranges are screened for outliers (off, as MDC's tools; NHSRplotthedots screens)."""
+
+    shift_length: int = 7
+    trend_length: int = 7
+    screen_moving_ranges: bool = False
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """A new SPC baseline from `start` (the first day of a month or quarter) because of a known change.
+
+    `period` is as the user wrote it, made canonical ("2020-10" or "2020-21 Q3"); `set_by` and `set_on`
+    record who set it and when, since moving a chart's limits changes what it says.
+    """
+
+    start: date
+    period: str
+    reason: str
+    set_by: str = ""
+    set_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A national figure for a measure in one financial year, with its source (drawn beside our rate)."""
+
+    measure: str
+    year: str  # financial year, "2019-20"
+    rate: float  # percentage
+    source: str
+    label: str = "Scotland"
+
+    @property
+    def first_year(self) -> int:
+        """The calendar year the financial year starts in (2019 for "2019-20")."""
+        return int(self.year[:4])
+
+
+@dataclass(frozen=True)
 class Settings:
     rules: dict[str, Rule]  # timescale measure id -> rule
     targets: dict[str, list[Target]]  # measure id -> targets, oldest first
     local_holidays: list[date] = field(default_factory=list)  # the council's own non-working days
     review_schedule: ReviewSchedule = ReviewSchedule()
+    spc: SpcRules = SpcRules()
+    rebases: dict[str, list[Rebase]] = field(default_factory=dict)  # measure id -> rebases, oldest first
+    benchmarks: list[Benchmark] = field(default_factory=list)
 
 
 DEFAULT_RULES: dict[str, Rule] = {
@@ -83,7 +143,15 @@ def default_settings() -> Settings:
         },
         local_holidays=[],
         review_schedule=ReviewSchedule(),
+        spc=SpcRules(),
+        rebases={},
+        benchmarks=default_benchmarks(),
     )
+
+
+def default_benchmarks() -> list[Benchmark]:
+    """The Scottish Government figures the benchmark table starts with (measures.national)."""
+    return sorted((Benchmark(**entry) for entry in NATIONAL_BENCHMARKS), key=_benchmark_order)
 
 
 def settings_to_document(settings: Settings) -> dict[str, Any]:
@@ -111,6 +179,33 @@ def settings_to_document(settings: Settings) -> dict[str, Any]:
             "second_months": schedule.second_months,
             "interval_months": schedule.interval_months,
         },
+        "spc": {
+            "shift_length": settings.spc.shift_length,
+            "trend_length": settings.spc.trend_length,
+            "screen_moving_ranges": settings.spc.screen_moving_ranges,
+        },
+        "rebases": {
+            measure_id: [
+                {
+                    "period": rebase.period,
+                    "reason": rebase.reason,
+                    "set_by": rebase.set_by,
+                    "set_on": rebase.set_on.isoformat() if rebase.set_on else None,
+                }
+                for rebase in rebases
+            ]
+            for measure_id, rebases in settings.rebases.items()
+        },
+        "benchmarks": [
+            {
+                "measure": benchmark.measure,
+                "label": benchmark.label,
+                "year": benchmark.year,
+                "rate": benchmark.rate,
+                "source": benchmark.source,
+            }
+            for benchmark in settings.benchmarks
+        ],
     }
 
 
@@ -130,6 +225,10 @@ def settings_from_document(document: dict[str, Any] | None) -> Settings:
         targets=_targets(document.get("targets", {}), defaults.targets),
         local_holidays=_local_holidays(document.get("local_holidays", [])),
         review_schedule=_review_schedule(document.get("review_schedule", {})),
+        spc=_spc_rules(document.get("spc", {})),
+        rebases=_rebases(document.get("rebases", {})),
+        # Missing: the seeded national figures; an empty list is a table the user emptied.
+        benchmarks=(_benchmarks(document["benchmarks"]) if "benchmarks" in document else defaults.benchmarks),
     )
 
 
@@ -327,3 +426,155 @@ def _date(value: Any, where: str) -> date:
         except ValueError:
             pass
     raise SettingsError(f"{where}: expected a date written YYYY-MM-DD")
+
+
+def _spc_rules(part: Any) -> SpcRules:
+    _expect(isinstance(part, dict), "spc: expected a table")
+    names = ("shift_length", "trend_length", "screen_moving_ranges")
+    _reject_unknown(part, names, "spc")
+    default = SpcRules()
+    low, high = SPC_LENGTH_RANGE
+    screen = part.get("screen_moving_ranges", default.screen_moving_ranges)
+    _expect(isinstance(screen, bool), "spc.screen_moving_ranges: expected true or false")
+    return SpcRules(
+        shift_length=_whole_number(
+            part.get("shift_length", default.shift_length), "spc.shift_length", low, high
+        ),
+        trend_length=_whole_number(
+            part.get("trend_length", default.trend_length), "spc.trend_length", low, high
+        ),
+        screen_moving_ranges=screen,
+    )
+
+
+def rebase_start(period: Any, where: str = "rebase period") -> tuple[date, str]:
+    """(first day, canonical text) of a rebase period: a month "2020-10", a quarter "2020-21 Q3", or the
+    first day of a month as a date. A rebase is a whole period, so a day within a month is refused."""
+    if isinstance(period, datetime):
+        period = period.date()
+    if isinstance(period, date):
+        _expect(period.day == 1, f"{where}: a rebase starts on the first day of a month or quarter")
+        return period, f"{period:%Y-%m}"
+    text = str(period).strip() if isinstance(period, str) else ""
+    month = _MONTH.fullmatch(text)
+    if month and 1 <= int(month[2]) <= 12:
+        start = date(int(month[1]), int(month[2]), 1)
+        return start, f"{start:%Y-%m}"
+    if _ISO_DATE.fullmatch(text):
+        return rebase_start(_date(text, where), where)
+    try:
+        start = parse_quarter(text)
+    except ValueError:
+        raise SettingsError(f"{where}: expected a month (2020-10) or a quarter (2020-21 Q3)") from None
+    return start, label_for_quarter_month((start.year - 1970) * 12 + start.month - 1)
+
+
+def _rebases(part: Any) -> dict[str, list[Rebase]]:
+    _expect(isinstance(part, dict), "rebases: expected a table of measure ids")
+    rebases: dict[str, list[Rebase]] = {}
+    for measure_id, values in part.items():
+        where = f"rebases.{measure_id}"
+        _expect(measure_id in MEASURE_IDS, f"{where}: unknown measure id")
+        _expect(isinstance(values, list), f"{where}: expected a list of rebases")
+        parsed = [_rebase(value, f"{where}[{index}]") for index, value in enumerate(values)]
+        starts = [rebase.start for rebase in parsed]
+        _expect(len(set(starts)) == len(starts), f"{where}: two rebases start in the same period")
+        if parsed:
+            rebases[measure_id] = sorted(parsed, key=lambda rebase: rebase.start)
+    return rebases
+
+
+def _rebase(value: Any, where: str) -> Rebase:
+    _expect(isinstance(value, dict), f"{where}: expected a table with period and reason")
+    _reject_unknown(value, ("period", "reason", "set_by", "set_on"), where)
+    _expect("period" in value, f"{where}: needs a period")
+    start, period = rebase_start(value["period"], f"{where}.period")
+    reason = _text(value.get("reason"), f"{where}.reason", required=True)
+    set_on = value.get("set_on")
+    return Rebase(
+        start=start,
+        period=period,
+        reason=reason,
+        set_by=_text(value.get("set_by"), f"{where}.set_by", required=False),
+        set_on=None if set_on in (None, "") else _date(set_on, f"{where}.set_on"),
+    )
+
+
+def _benchmarks(part: Any) -> list[Benchmark]:
+    _expect(isinstance(part, list), "benchmarks: expected a list of national figures")
+    parsed = [_benchmark(value, f"benchmarks[{index}]") for index, value in enumerate(part)]
+    keys = [(benchmark.measure, benchmark.label, benchmark.year) for benchmark in parsed]
+    for index, key in enumerate(keys):
+        _expect(
+            key not in keys[:index],
+            f"benchmarks[{index}]: {key[0]} already has a {key[1]} figure for {key[2]}",
+        )
+    return sorted(parsed, key=_benchmark_order)
+
+
+def _benchmark_order(benchmark: Benchmark) -> tuple[int, str, str]:
+    """Measures in SPEC order, then label, then year: the order the table and the charts list them."""
+    return MEASURE_IDS.index(benchmark.measure), benchmark.label, benchmark.year
+
+
+def _benchmark(value: Any, where: str) -> Benchmark:
+    _expect(isinstance(value, dict), f"{where}: expected a table with measure, year, rate and source")
+    _reject_unknown(value, ("measure", "label", "year", "rate", "source"), where)
+    measure = value.get("measure")
+    _expect(measure in MEASURE_IDS, f"{where}.measure: {measure!r} is not a measure id")
+    year = value.get("year")
+    match = _FINANCIAL_YEAR.fullmatch(year.strip()) if isinstance(year, str) else None
+    _expect(
+        match is not None and (int(match[1]) + 1) % 100 == int(match[2]),
+        f"{where}.year: expected a financial year such as 2019-20",
+    )
+    label = _text(value.get("label"), f"{where}.label", required=False) or "Scotland"
+    return Benchmark(
+        measure=str(measure),
+        year=str(year).strip(),
+        rate=_percentage(value.get("rate"), f"{where}.rate"),
+        source=_text(value.get("source"), f"{where}.source", required=True),
+        label=label,
+    )
+
+
+def _text(value: Any, where: str, *, required: bool) -> str:
+    """One line of text: blank is an error when required, else ''."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        value = ""
+    _expect(isinstance(value, str), f"{where}: expected text")
+    text = " ".join(value.split())  # one line: a line break would break a chart label or a CSV cell
+    _expect(bool(text) or not required, f"{where}: must not be blank")
+    _expect(len(text) <= MAX_TEXT, f"{where}: at most {MAX_TEXT} characters")
+    return text
+
+
+def stamp_rebases(
+    previous: dict[str, Any], edited: dict[str, Any], *, user: str, today: date
+) -> dict[str, list[dict[str, Any]]]:
+    """The edited rebases part of a document, each entry saying who set it and when.
+
+    An entry the user left as it was (same measure, period and reason) keeps its original author and
+    date; a new or changed one is recorded as set by `user` today. Values are not judged here: the
+    settings gate does that, with its one-line reasons.
+    """
+
+    def key(entry: dict[str, Any]) -> tuple[str, str]:
+        try:
+            period = rebase_start(entry.get("period"))[1]
+        except SettingsError:
+            period = str(entry.get("period"))
+        return period, " ".join(str(entry.get("reason") or "").split())
+
+    stamped: dict[str, list[dict[str, Any]]] = {}
+    for measure_id, entries in edited.items():
+        before = {key(entry): entry for entry in previous.get(measure_id, []) if isinstance(entry, dict)}
+        rows = []
+        for entry in entries:
+            kept = before.get(key(entry))
+            if kept is None:
+                rows.append({**entry, "set_by": user, "set_on": today.isoformat()})
+            else:
+                rows.append({**entry, "set_by": kept.get("set_by", ""), "set_on": kept.get("set_on")})
+        stamped[measure_id] = rows
+    return stamped

@@ -1,4 +1,5 @@
-"""Settings: targets with effective dates, timescale rules, local holidays and the review schedule.
+"""Settings: targets with effective dates, timescale rules, local holidays, the review schedule, and for
+statistical process control the rule lengths, rebase periods and the national benchmark table.
 
 Edits are checked by measures.settings_from_document (the same gate the command line uses) before they
 are stored; a saved change alters data_version, so every page's figures follow at once.
@@ -14,6 +15,7 @@ import streamlit as st
 
 import store
 from measures import (
+    MEASURE_IDS,
     MEASURES,
     MEASURES_BY_ID,
     RULE_UNITS,
@@ -21,6 +23,7 @@ from measures import (
     settings_from_document,
     settings_to_document,
 )
+from measures.settings import SPC_LENGTH_RANGE, stamp_rebases
 from pages.ui import data, state
 from pages.ui.frame import current_user, page_start
 
@@ -83,6 +86,136 @@ def rules_document(edited: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def holidays_document(edited: pd.DataFrame) -> list[str | None]:
     return [_cell_date(value) for value in edited["date"] if _cell_date(value) is not None]
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def rebases_document(edited: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The rebase table -> the document's rebases part, by measure (blank rows dropped; who set each one
+    is added by measures.settings.stamp_rebases)."""
+    document: dict[str, list[dict[str, Any]]] = {}
+    for _, row in edited.iterrows():
+        if _blank_row(row[["measure", "period", "reason"]]):
+            continue
+        measure = _cell_text(row["measure"]) or "(blank)"
+        entry = {"period": _cell_text(row["period"]) or "", "reason": _cell_text(row["reason"]) or ""}
+        document.setdefault(measure, []).append(entry)
+    return document
+
+
+def benchmarks_document(edited: pd.DataFrame) -> list[dict[str, Any]]:
+    """The benchmark table -> the document's benchmarks part (blank rows dropped)."""
+    return [
+        {
+            "measure": _cell_text(row["measure"]),
+            "label": _cell_text(row["label"]) or "",
+            "year": _cell_text(row["year"]),
+            "rate": _cell_number(row["rate"]),
+            "source": _cell_text(row["source"]) or "",
+        }
+        for _, row in edited.iterrows()
+        if not _blank_row(row)
+    ]
+
+
+def measure_title(measure_id: object) -> str:
+    return MEASURES_BY_ID[str(measure_id)].title if str(measure_id) in MEASURES_BY_ID else str(measure_id)
+
+
+def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """The SPC settings: rule lengths and screening, rebases, national benchmarks (inside the form)."""
+    st.header("Statistical process control")
+    st.caption(
+        "How special causes are found (NHS England's Making Data Count defaults: 7 and 7, no screening)."
+    )
+    rules = document["spc"]
+    low, high = SPC_LENGTH_RANGE
+    shift_column, trend_column, screen_column = st.columns(3)
+    edited_rules = {
+        "shift_length": shift_column.number_input(
+            "Shift: points in a row on one side of the centre",
+            min_value=low,
+            max_value=high,
+            step=1,
+            value=int(rules["shift_length"]),
+            key=state.SETTINGS_SPC_SHIFT,
+        ),
+        "trend_length": trend_column.number_input(
+            "Trend: points in a row each rising or falling",
+            min_value=low,
+            max_value=high,
+            step=1,
+            value=int(rules["trend_length"]),
+            key=state.SETTINGS_SPC_TREND,
+        ),
+        "screen_moving_ranges": screen_column.checkbox(
+            "Screen out outlying moving ranges",
+            value=bool(rules["screen_moving_ranges"]),
+            key=state.SETTINGS_SPC_SCREEN,
+            help="Leave out moving ranges of 3.267 times the mean or more before setting the limits "
+            "(NHSRplotthedots does; MDC's own tools do not).",
+        ),
+    }
+
+    st.subheader("Rebasing")
+    st.caption(
+        "A new baseline for a measure's limits from a month (2020-10) or a quarter (2020-21 Q3), after a "
+        "known change such as an action plan starting. Say why: the reason is written on the chart, and "
+        "who set it and when are recorded."
+    )
+    rows = [
+        {
+            **entry,
+            "measure": measure_id,
+            "set_on": date.fromisoformat(entry["set_on"]) if entry["set_on"] else None,
+        }
+        for measure_id, entries in document["rebases"].items()
+        for entry in entries
+    ]
+    rebases = pd.DataFrame(rows, columns=["measure", "period", "reason", "set_by", "set_on"]).astype(object)
+    edited_rebases = st.data_editor(
+        rebases,
+        num_rows="dynamic",
+        hide_index=True,
+        key=state.SETTINGS_REBASES,
+        disabled=["set_by", "set_on"],
+        column_config={
+            "measure": st.column_config.SelectboxColumn(
+                "Measure", options=list(MEASURE_IDS), format_func=measure_title, required=True, width="medium"
+            ),
+            "period": st.column_config.TextColumn("From (month or quarter)", required=True),
+            "reason": st.column_config.TextColumn("Reason", required=True, width="large"),
+            "set_by": st.column_config.TextColumn("Set by"),
+            "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
+        },
+    )
+
+    st.subheader("National benchmarks")
+    st.caption(
+        "National figures drawn beside a measure's rate, with their source. Seeded with the Scottish "
+        "Government's justice social work statistics; correct them or add later years here."
+    )
+    benchmarks = pd.DataFrame(document["benchmarks"], columns=["measure", "label", "year", "rate", "source"])
+    edited_benchmarks = st.data_editor(
+        benchmarks,
+        num_rows="dynamic",
+        hide_index=True,
+        key=state.SETTINGS_BENCHMARKS,
+        column_config={
+            "measure": st.column_config.SelectboxColumn(
+                "Measure", options=list(MEASURE_IDS), format_func=measure_title, required=True
+            ),
+            "label": st.column_config.TextColumn("Label", help="e.g. Scotland, or Scotland (DTTO)"),
+            "year": st.column_config.TextColumn("Year", help="Financial year, e.g. 2019-20", required=True),
+            "rate": st.column_config.NumberColumn("Rate %", min_value=0, max_value=100, required=True),
+            "source": st.column_config.TextColumn("Source", required=True, width="large"),
+        },
+    )
+    return edited_rules, edited_rebases, edited_benchmarks
 
 
 def targets_editor(measure_id: str, targets: list[dict[str, Any]]) -> pd.DataFrame:
@@ -179,6 +312,7 @@ def main() -> None:
             part: column.number_input(label, min_value=1, step=1, value=int(schedule[part]), key=key)
             for column, (part, label, key) in zip(st.columns(3), SCHEDULE_FIELDS, strict=True)
         }
+        edited_spc, edited_rebases, edited_benchmarks = spc_editors(document)
         submitted = st.form_submit_button("Save settings", key=state.SETTINGS_SAVE, type="primary")
 
     if not submitted:
@@ -188,6 +322,11 @@ def main() -> None:
         "targets": targets_document(edited_targets),
         "local_holidays": holidays_document(edited_holidays),
         "review_schedule": edited_schedule,
+        "spc": edited_spc,
+        "rebases": stamp_rebases(
+            document["rebases"], rebases_document(edited_rebases), user=current_user(), today=date.today()
+        ),
+        "benchmarks": benchmarks_document(edited_benchmarks),
     }
     try:
         settings = settings_from_document(new_document)
