@@ -4,10 +4,15 @@
     python cli.py report [--as-at YYYY-MM-DD] [--measure ID ...] [--from "2019-20 Q1"] [--to "2020-21 Q4"]
                          [--team NAME] [--format table|csv|json]
     python cli.py due [--as-at YYYY-MM-DD] [--within N] [--team NAME] [--worker NAME] [--format table|csv]
+    python cli.py spc --measure ID [--period month|quarter] [--as-at YYYY-MM-DD] [--team NAME]
+                      [--format csv|json]
     python cli.py uploads
     python cli.py undo UPLOAD_ID
     python cli.py demo [--if-empty]
     python cli.py settings show | set ... | import FILE.toml
+    python cli.py users list | add EMAIL --role ROLE [--team NAME ...] | remove EMAIL
+    python cli.py audit [--since YYYY-MM-DD] [--user EMAIL] [--action NAME] [--format table|csv]
+    python cli.py audit-purge [--older-than-years N]
 
 Heavy modules are imported inside each command so that `ingest` starts quickly. Errors a user can act on
 are printed as one line on stderr; nothing ever prints a traceback unless --debug is given. Exit codes:
@@ -393,6 +398,109 @@ def _worklist_text(work, args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- spc (statistical process control, SPEC 7.1) -------------------------------------------------------
+
+SPC_COLUMNS = [
+    "measure",
+    "period",
+    "met",
+    "denominator",
+    "rate",
+    "chart",
+    "centre",
+    "lower",
+    "upper",
+    "flag",
+    "rules",
+    "variation",
+    "assurance",
+]
+
+
+def _spc_chart(args: argparse.Namespace):
+    """One measure's XmR or run chart from the store, as the dashboard draws it (measures.spc)."""
+    import store
+    from measures import MEASURES, MEASURES_BY_ID, record_statuses, spc
+
+    if args.measure not in MEASURES_BY_ID:
+        known = ", ".join(measure.id for measure in MEASURES)
+        raise CliError(f"unknown measure {args.measure}; choose from {known}", EXIT_REFUSED)
+    engine = _engine(args)
+    settings = _settings(engine)
+    dataset = MEASURES_BY_ID[args.measure].dataset  # a measure's statuses come from its own dataset only
+    frames = {dataset: store.read_dataset(engine, dataset)}
+    statuses = record_statuses(frames, settings, args.as_at, text_columns=("team",) if args.team else ())
+    keep = statuses["measure"] == args.measure
+    if args.team:
+        keep &= statuses["team"].str.casefold() == args.team.casefold()
+    counts = spc.period_counts(spc.monthly_counts(statuses, keep.to_numpy()), args.period, args.as_at)
+    return spc.spc_chart(
+        counts[counts["measure"] == args.measure],
+        measure=args.measure,
+        period=args.period,
+        targets=settings.targets.get(args.measure, []),
+        rebases=settings.rebases.get(args.measure, []),
+        rules=settings.spc,
+    )
+
+
+def _spc_rows(chart) -> list[list[str]]:
+    from measures import rate_text
+
+    with_limits = chart.chart == "xmr"
+    rows = []
+    for point in chart.points.to_dict("records"):
+        rows.append(
+            [
+                chart.measure,
+                point["period"],
+                str(int(point["met"])),
+                str(int(point["denominator"])),
+                rate_text(point["rate"]),  # halves up, as every page shows it
+                chart.chart,
+                rate_text(point["centre"]),
+                rate_text(point["lower"]) if with_limits else "",
+                rate_text(point["upper"]) if with_limits else "",
+                point["flag"],
+                point["rules"],
+                chart.variation or "",
+                chart.assurance or "",
+            ]
+        )
+    return rows
+
+
+def cmd_spc(args: argparse.Namespace) -> int:
+    import csv
+
+    chart = _spc_chart(args)
+    rows = _spc_rows(chart)
+    if args.format == "json":
+        records = [dict(zip(SPC_COLUMNS, row, strict=True)) for row in rows]
+        for record in records:
+            for name in ("met", "denominator"):
+                record[name] = int(record[name])
+            for name in ("rate", "centre", "lower", "upper"):
+                record[name] = float(record[name]) if record[name] else None
+            for name in ("flag", "assurance"):
+                record[name] = record[name] or None
+            record["rules"] = record["rules"].split(";") if record["rules"] else []
+        document = {
+            "as_at": args.as_at.isoformat(),
+            "measure": args.measure,
+            "period": args.period,
+            "team": args.team,
+            "rows": records,
+        }
+        json.dump(document, sys.stdout, indent=2)
+        print()
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SPC_COLUMNS)
+        writer.writerows(rows)
+    return EXIT_OK
+
+
 # --- uploads, undo, demo ----------------------------------------------------------------------------
 
 
@@ -509,6 +617,135 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- people and the audit trail (SPEC 7.4) -----------------------------------------------------------
+
+RETENTION_ENVIRONMENT = "JSW_AUDIT_RETENTION_YEARS"  # the retention setting, in whole years
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    import store
+    from measures.access import AccessError, checked_person
+
+    engine = _engine(args)
+    if args.users_command == "list":
+        people = store.list_people(engine)
+        if not people:
+            print("No one has a role yet. Add the first admin: python cli.py users add EMAIL --role admin")
+        for person in people:
+            teams = f"  teams: {', '.join(person.teams)}" if person.teams else ""
+            added = f"added {person.added_at:%Y-%m-%d} by {person.added_by}"
+            print(f"{person.email}  {person.role}{teams}  ({added})")
+        return EXIT_OK
+    try:
+        if args.users_command == "add":
+            person = checked_person(args.email, args.role, args.team or [])
+            saved = store.add_person(engine, person.email, person.role, person.teams, _user(args))
+            teams = f" for {', '.join(saved.teams)}" if saved.teams else ""
+            print(f"{saved.email} is {saved.role}{teams}")
+        else:
+            store.remove_person(engine, args.email, _user(args))
+            print(f"{args.email.strip().lower()} no longer has a role")
+    except (AccessError, store.PeopleError) as error:
+        raise CliError(str(error), EXIT_REFUSED) from None
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import csv
+
+    import store
+    from exports import neutralise_frame
+
+    rows = store.list_audit(_engine(args), since=args.since, user=args.audit_user, action=args.action)
+    table = store.audit_csv_frame(rows)
+    if args.format == "csv":
+        # Names and details can echo text from files and sign-ins: neutralised, as every export is.
+        neutralise_frame(table).to_csv(
+            sys.stdout, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+        )
+        return EXIT_OK
+    if table.empty:
+        print("No audit entries for this selection.")
+        return EXIT_OK
+    for record in table.to_dict("records"):
+        count = "" if record["rows"] is None else f"  rows {record['rows']}"
+        print(f"{record['at']}  {record['user']}  {record['action']}{count}  {record['detail']}")
+    return EXIT_OK
+
+
+def retention_years() -> int:
+    """The audit trail's retention in years: $JSW_AUDIT_RETENTION_YEARS, else the default (6)."""
+    from measures.access import DEFAULT_AUDIT_RETENTION_YEARS
+
+    text = os.environ.get(RETENTION_ENVIRONMENT, "").strip()
+    if not text:
+        return DEFAULT_AUDIT_RETENTION_YEARS
+    if not text.isdigit() or int(text) < 1:
+        raise CliError(f"{RETENTION_ENVIRONMENT} must be a whole number of years, 1 or more", EXIT_REFUSED)
+    return int(text)
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def cmd_audit_purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    import store
+
+    years = args.older_than_years if args.older_than_years is not None else retention_years()
+    if years < 1:
+        raise CliError("--older-than-years must be 1 or more", EXIT_REFUSED)
+    cut_off = years_before(datetime.now(UTC).date(), years)
+    removed = store.purge_audit(_engine(args), cut_off, _user(args))
+    print(f"{removed} audit entries from before {cut_off.isoformat()} removed; the purge is recorded")
+    return EXIT_OK
+
+
+def add_people_commands(commands: argparse._SubParsersAction) -> None:
+    """`users`, `audit` and `audit-purge` (SPEC 7.4). `--db` may also follow the subcommand."""
+    from measures.access import ROLES
+    from store.audit import AUDIT_ACTIONS
+
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--db", default=argparse.SUPPRESS, help="database URL")
+    users = commands.add_parser("users", help="who may use the dashboard, and in which role")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    users_commands.add_parser("list", parents=[database])
+    adder = users_commands.add_parser("add", parents=[database], help="give someone a role, or change it")
+    adder.add_argument("email", metavar="EMAIL")
+    adder.add_argument("--role", required=True, choices=ROLES)
+    adder.add_argument(
+        "--team", action="extend", nargs="+", metavar="NAME", help="the teams a team leader sees"
+    )
+    remover = users_commands.add_parser("remove", parents=[database], help="take someone's role away")
+    remover.add_argument("email", metavar="EMAIL")
+    users.set_defaults(handler=cmd_users)
+
+    audit = commands.add_parser("audit", parents=[database], help="the audit trail, oldest first")
+    audit.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD")
+    audit.add_argument("--user", dest="audit_user", metavar="EMAIL", help="only this person's entries")
+    audit.add_argument("--action", choices=AUDIT_ACTIONS, metavar="NAME", help=", ".join(AUDIT_ACTIONS))
+    audit.add_argument("--format", choices=["table", "csv"], default="table")
+    audit.set_defaults(handler=cmd_audit)
+
+    purge = commands.add_parser(
+        "audit-purge", parents=[database], help="remove audit entries older than the retention period"
+    )
+    purge.add_argument(
+        "--older-than-years",
+        type=int,
+        metavar="N",
+        help=f"default: ${RETENTION_ENVIRONMENT}, else 6",
+    )
+    purge.set_defaults(handler=cmd_audit_purge)
+
+
 # --- argument parsing ---------------------------------------------------------------------------------
 
 
@@ -554,6 +791,16 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--format", choices=["table", "csv"], default="table")
     due.set_defaults(handler=cmd_due)
 
+    spc = commands.add_parser("spc", help="statistical process control points of one measure (SPEC 7.1)")
+    spc.add_argument("--measure", required=True, metavar="ID")
+    spc.add_argument("--period", choices=["month", "quarter"], default="month")
+    spc.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    spc.add_argument("--team", metavar="NAME", help="one team's records (any case)")
+    spc.add_argument("--format", choices=["csv", "json"], default="csv")
+    # SPEC 6: --db may stand after the subcommand too (SUPPRESS keeps a --db given before it).
+    spc.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    spc.set_defaults(handler=cmd_spc)
+
     commands.add_parser("uploads", help="upload history").set_defaults(handler=cmd_uploads)
 
     undo = commands.add_parser("undo", help="take one upload back")
@@ -581,6 +828,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer = settings_commands.add_parser("import", help="merge settings from a TOML file")
     importer.add_argument("file", metavar="FILE.toml")
     settings.set_defaults(handler=cmd_settings)
+    add_people_commands(commands)
     return parser
 
 

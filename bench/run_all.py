@@ -13,6 +13,8 @@ SCRIPTS = [
     "bench_measures.py",
     "bench_report.py",
     "bench_worklist.py",
+    "bench_spc.py",
+    "bench_scope.py",
     "bench_dashboard.py",
     "fuzz_files.py",
 ]

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 REJECT_COLUMNS = ["sheet", "row", "column", "value", "reason"]
+# A loader's rejects also carry the team the row names (None when blank), after REJECT_COLUMNS: the
+# store keeps it so a team leader sees only their own teams' rejected rows. Not part of what is shown
+# or exported as "the rejected rows", which is REJECT_COLUMNS.
+REJECT_TEAM = "team"
 
 
 class LoadError(Exception):
@@ -25,7 +29,8 @@ class SheetResult:
     column_map: dict[str, str]  # original header text -> canonical column
     ignored_columns: list[str]  # headers not recognised: kept aside, never an error
     records: pd.DataFrame  # accepted rows: every canonical column + "source_row" (Excel row number)
-    rejects: pd.DataFrame = field(default_factory=empty_rejects)  # REJECT_COLUMNS, one line per problem
+    # REJECT_COLUMNS (+ REJECT_TEAM from the loaders), one line per problem
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)
     skipped_rows: int = 0  # blank, single-cell and totals rows: skipped, not rejected
 
     @property

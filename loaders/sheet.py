@@ -12,7 +12,7 @@ import pandas as pd
 from loaders import limits
 from loaders.grid import Grid
 from loaders.headers import HeaderMatch, find_header_row, match_header
-from loaders.result import REJECT_COLUMNS, LoadError, SheetResult
+from loaders.result import REJECT_COLUMNS, REJECT_TEAM, LoadError, SheetResult
 from loaders.schedule import ReviewSchedule, review_due_dates
 from loaders.schema import DATASETS, KIND_DTYPES
 from loaders.values import Cells, parse_column
@@ -60,6 +60,7 @@ def read_sheet(
     rejects = pd.concat([problem_frame, duplicates], ignore_index=True).sort_values("position", kind="stable")
     rejects["row"] = excel_rows[rejects["position"].to_numpy(dtype=np.int64)]
     rejects["sheet"] = grid.sheet
+    rejects["team"] = _reject_teams(columns, rejects)
     return SheetResult(
         sheet=grid.sheet,
         dataset=match.dataset,
@@ -67,9 +68,28 @@ def read_sheet(
         column_map=match.column_map,
         ignored_columns=match.ignored_columns,
         records=records[accepted].reset_index(drop=True),
-        rejects=rejects[REJECT_COLUMNS].astype({"row": "int64"}).reset_index(drop=True),
+        rejects=rejects[[*REJECT_COLUMNS, REJECT_TEAM]].astype({"row": "int64"}).reset_index(drop=True),
         skipped_rows=int((~kept).sum()),
     )
+
+
+def _reject_teams(columns: dict[str, pd.Series], rejects: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """The team each rejected row names, as read; None when blank, or when the team cell is itself
+    one of the row's problems (its text is then not trusted to name a team).
+
+    Kept with the rejected rows so that a team leader is shown only their own teams' rejects.
+    """
+    positions = rejects["position"].to_numpy(dtype=np.int64)
+    found = np.full(len(positions), None, dtype=object)
+    teams = columns.get("team")
+    if teams is None:
+        return found
+    bad_team = set(rejects.loc[rejects["column"].eq("team").to_numpy(), "position"].tolist())
+    values = teams.to_numpy(dtype=object)[positions]
+    for index, (position, value) in enumerate(zip(positions.tolist(), values, strict=True)):
+        if isinstance(value, str) and position not in bad_team:
+            found[index] = value
+    return found
 
 
 def _fill_merged_cells(data: pd.DataFrame, grid: Grid, header_position: int) -> None:

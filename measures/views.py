@@ -199,8 +199,7 @@ def headline_table(rows: pd.DataFrame, quarter: str) -> pd.DataFrame:
             "Measure": [MEASURES_BY_ID[measure_id].title for measure_id in rows.index],
             "Quarter": quarter,
             **{
-                column.capitalize(): rows[column].fillna(0).astype("int64").to_numpy()
-                for column in ("met", "missed", "pending")
+                column.capitalize(): _headline_counts(rows, column) for column in ("met", "missed", "pending")
             },
             "Rate %": round_rates(rows["rate"]).to_numpy(),
             "Previous quarter %": round_rates(rows["previous_rate"]).to_numpy(),
@@ -209,6 +208,16 @@ def headline_table(rows: pd.DataFrame, quarter: str) -> pd.DataFrame:
             "RAG": rows["rag"].map(rag_label).to_numpy(),
         }
     )
+
+
+def _headline_counts(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """A count column for the table: a measure with no records counts 0; a count suppressed for small
+    numbers (measures.access.suppress_small) stays blank rather than reading as 0."""
+    counts = rows[column].fillna(0).astype("int64")
+    if "suppressed" not in rows.columns:
+        return counts.to_numpy()
+    hidden = rows["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return counts.astype("Int64").mask(hidden).to_numpy(dtype=object)
 
 
 def rate_history(quarterly: pd.DataFrame, quarter: str, measure_id: str, quarters: int) -> list[float]:

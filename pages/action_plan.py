@@ -9,6 +9,7 @@ import streamlit as st
 
 import store
 from measures import MEASURES
+from measures.access import may
 from measures.actions import (
     ACTION_STATUSES,
     IMPROVEMENT_AREAS,
@@ -22,7 +23,7 @@ from measures.actions import (
 )
 from pages.ui import data, state
 from pages.ui.display import local_time, plain, show_table
-from pages.ui.frame import current_user, page_start, run_guarded
+from pages.ui.frame import current_person, current_user, page_start, run_guarded
 
 MEASURE_TITLES = {measure.id: measure.title for measure in MEASURES}
 FORM_ERRORS = (ActionError, store.StoreError)
@@ -151,6 +152,14 @@ def main() -> None:
         st.success(message)
     plan = data.actions_for(start.url, data.plan_version())
     as_at = start.filters.as_at
+    person = current_person()
+    if person is None or not may(person, "plan"):  # managers, team leaders: the plan, read-only
+        if plan.empty:
+            st.info("No actions yet.")
+        else:
+            show_table(action_table(overdue_first(plan, as_at)))
+        st.caption("Performance officers and administrators keep the plan up to date.")
+        return
     if plan["is_example"].any():
         st.warning(
             "This is an **example plan** drawn from the inspection's two improvement areas. Replace it "

@@ -3,7 +3,9 @@
 SPEC 3.2 sends invalid records ("to" date before "from" date) here. Beside them: exclusions by reason,
 the rows live uploads rejected, and blanks that shape the figures (orders with no team, worker or
 requirements; reviews past due with nothing held). The sidebar filters apply wherever a record has
-the thing filtered on; rejected rows were never stored as records, so they are always shown in full.
+the thing filtered on; rejected rows were never stored as records, so the filters do not apply to them,
+but a team leader's scope does (only rows naming one of their teams). Every table of case rows is
+recorded in the audit trail when first shown in a session, and its rows are not shown if that fails.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import streamlit as st
 import exports
 import store
 from measures import CAN_BE_INVALID, views
+from measures.access import may
 from measures.filters import Filters
 from pages.ui import data, state
-from pages.ui.display import local_time, show_capped, show_table
-from pages.ui.frame import log_export, page_start
+from pages.ui.display import CASES_SHOWN, local_time, show_capped, show_table
+from pages.ui.frame import current_person, filters_record, log_export, page_start, record_case_view
 
 # How the invalid records' columns are headed (measures.views.INVALID_RECORD_COLUMNS).
 INVALID_COLUMNS: dict[str, str] = {
@@ -53,15 +56,27 @@ def exclusions_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def live_rejects(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+@st.cache_data(show_spinner=False, max_entries=8)
+def live_rejects(url: str, version: str, scope: tuple[str, ...] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rejected-row counts per live upload, and the rejected rows themselves (upload, file, sheet, ...).
 
     Undone uploads are left out: their rows are no longer in any figure. The value of the rejected
     cell is left out too: the reason says what is wrong, and the Upload page showed the value once.
+    Within a team scope only rows whose team (as the file gave it) is one of the scope's teams are
+    listed and counted; a row with no team is in no scope.
     """
     engine = data.engine_for(url)
     uploads = [info for info in data.uploads_for(url, version) if info.undone_at is None and info.rejected]
+    frames = [
+        store.rejected_rows(engine, info.id, scope).assign(upload_id=info.id, file=info.file_name)
+        for info in uploads
+    ]
+    rejected = [
+        info.rejected if scope is None else int(frame["row"].nunique())
+        for info, frame in zip(uploads, frames, strict=True)
+    ]
+    shown = [position for position, count in enumerate(rejected) if count]
+    uploads, frames = [uploads[i] for i in shown], [frames[i] for i in shown]
     counts = pd.DataFrame(
         {
             "Upload": [info.id for info in uploads],
@@ -69,13 +84,9 @@ def live_rejects(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             "File": [info.file_name for info in uploads],
             "Sheet": [info.sheet or "" for info in uploads],
             "Dataset": [info.dataset for info in uploads],
-            "Rejected rows": [info.rejected for info in uploads],
+            "Rejected rows": [rejected[i] for i in shown],
         }
     )
-    frames = [
-        store.rejected_rows(engine, info.id).assign(upload_id=info.id, file=info.file_name)
-        for info in uploads
-    ]
     rows = (
         pd.concat(frames, ignore_index=True)
         if frames
@@ -102,7 +113,10 @@ def invalid_section(url: str, version: str, filters: Filters) -> None:
         st.markdown("No invalid records match the filters.")
         return
     st.markdown("The cases")
-    show_capped(invalid.rename(columns=INVALID_COLUMNS), "invalid records")
+    if record_case_view(
+        "Data quality: invalid records", filters_record(filters), min(len(invalid), CASES_SHOWN)
+    ):
+        show_capped(invalid.rename(columns=INVALID_COLUMNS), "invalid records")
 
 
 def exclusions_section(url: str, version: str, filters: Filters) -> None:
@@ -120,7 +134,7 @@ def exclusions_section(url: str, version: str, filters: Filters) -> None:
 
 def rejects_section(url: str, version: str) -> None:
     st.subheader("Rejected rows of live uploads")
-    counts, rows = live_rejects(url, version)
+    counts, rows = live_rejects(url, version, data.current_scope())
     if counts.empty:
         st.markdown("No live upload has rejected rows.")
         return
@@ -129,8 +143,13 @@ def rejects_section(url: str, version: str) -> None:
         "case management system and upload the extract again. The sidebar filters do not apply."
     )
     show_table(counts)
+    if not record_case_view("Data quality: rejected rows", {}, min(len(rows), CASES_SHOWN)):
+        return
     with st.expander(f"The rejected rows and why ({len(rows):,} lines)"):
         show_capped(rows, "problems")
+    person = current_person()
+    if person is None or not may(person, "export"):
+        return
     content = exports.to_csv_bytes(rows)
     st.download_button(
         "Download rejected rows (CSV)",
@@ -157,7 +176,9 @@ def gaps_section(url: str, version: str, filters: Filters) -> None:
         )
     )
     for title, cases in found.items():
-        if len(cases):
+        if len(cases) and record_case_view(
+            f"Data quality: {title}", filters_record(filters), min(len(cases), CASES_SHOWN)
+        ):
             with st.expander(f"{title} ({len(cases):,})"):
                 show_capped(cases, "records")
 

@@ -16,7 +16,7 @@ from measures.worklist import (
 )
 from pages.ui import data, state
 from pages.ui.display import CASES_SHOWN, show_table
-from pages.ui.frame import log_export, page_start
+from pages.ui.frame import log_export, page_start, record_case_view
 
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 EVERYONE = ""
@@ -124,12 +124,14 @@ def main() -> None:
         st.caption(
             f"The first {CASES_SHOWN:,} of {len(table):,} open cases are shown; the download has them all."
         )
-    show_table(table.head(CASES_SHOWN))
     # The quarter range does not apply here, so the record and the file name leave it out.
     recorded = filters_document(filters._replace(from_quarter=None, to_quarter=None)) | {
         "within": f"{int(within)} working days",
         "shown_worker": chosen or None,
     }
+    if not record_case_view("Due soon: open cases", recorded, min(len(table), CASES_SHOWN)):
+        return
+    show_table(table.head(CASES_SHOWN))
     downloads(table, recorded)
 
 

@@ -16,7 +16,7 @@ from measures import MEASURES, views
 from measures.filters import Filters, dataset_in_filters, filters_document
 from pages.ui import data, state
 from pages.ui.display import show_table
-from pages.ui.frame import log_export, page_start
+from pages.ui.frame import log_export, page_start, record_case_view
 
 STATUSES = "measure statuses"
 QUARTERLY = "quarterly figures"
@@ -44,6 +44,7 @@ STATUS_COLUMNS = [
     "days_taken",
     "grade",
 ]
+PREVIEW_ROWS = 100
 EXCEL_MAX_DATA_ROWS = 1_048_575  # an Excel sheet's 1,048,576 rows less the header
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -108,8 +109,14 @@ def main() -> None:
     )
     rows = export_rows(url, version, what, measures, filters)
     st.metric("Rows to export", f"{len(rows):,}")
-    st.caption("The first 100 rows:")
-    show_table(rows.head(100))
+    preview = rows.head(PREVIEW_ROWS)
+    # Dataset rows and statuses are case rows: their preview is recorded; quarterly figures are not.
+    if what != QUARTERLY and not record_case_view(
+        f"Export preview: {export_subject(what, measures)}", filters_document(filters, measures), len(preview)
+    ):
+        return
+    st.caption(f"The first {PREVIEW_ROWS} rows:")
+    show_table(preview)
     signature = (version, what, measures, filters)
     if st.button("Prepare files", key=state.EXPORT_PREPARE, disabled=rows.empty):
         st.session_state[state.EXPORT_PREPARED] = signature

@@ -1,18 +1,24 @@
-"""Overview: the inspection's two improvement areas as tiles, one per measure, latest complete quarter."""
+"""Overview: the inspection's two improvement areas as tiles, one per measure, latest complete quarter.
+
+Each tile also carries the measure's SPC icons (variation and assurance of its monthly series, in words),
+so a RAG colour is never read alone.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from measures import MEASURES_BY_ID, views
+from measures import MEASURES_BY_ID, spc, views
 from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
-from pages.ui import data
+from pages.ui import data, spc_data
 from pages.ui.display import format_change, format_rate, format_target, local_time, rag_badge, show_table
-from pages.ui.frame import page_path, page_start
+from pages.ui.frame import page_link, page_start
+from pages.ui.spc_view import icon_badges
 
 TREND_QUARTERS = 8
+ICON_PERIOD = "month"  # SPC needs 15 points: months reach it in 15 months, quarters in nearly four years
 # Tiles are narrow: a short name on the tile, the measure's full title in its help.
 TILE_NAMES: dict[str, str] = {
     "first_contact": "First contact",
@@ -33,8 +39,9 @@ AREA_HEADINGS: dict[str, str] = {
 PLAN_COLUMNS = ["Action", "Status", "Due", "Overdue", "Owner"]
 
 
-def tile(measure_id: str, figures: pd.Series, trend: list[float]) -> None:
-    """One measure's tile: rate, change since last quarter, trend line, and target and RAG in words."""
+def tile(measure_id: str, figures: pd.Series, trend: list[float], chart: spc.SpcChart) -> None:
+    """One measure's tile: rate, change since last quarter, trend line, target and RAG in words, and the
+    SPC icons of its monthly series (icon and words)."""
     title = MEASURES_BY_ID[measure_id].title
     delta = format_change(figures.get("change"))
     with st.container(border=True):
@@ -49,6 +56,7 @@ def tile(measure_id: str, figures: pd.Series, trend: list[float]) -> None:
         )
         rag_badge(figures.get("rag"))
         st.caption(format_target(figures.get("target")))
+        icon_badges(chart, compact=True)
 
 
 def open_work_line(open_now: pd.Series) -> None:
@@ -59,7 +67,7 @@ def open_work_line(open_now: pd.Series) -> None:
     )
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.markdown(text)
-    right.page_link(page_path("due_soon"), label="See the cases due soon", icon=":material/alarm:")
+    page_link(right, "due_soon", label="See the cases due soon", icon=":material/alarm:")
 
 
 def actions_line(actions: pd.DataFrame) -> None:
@@ -70,7 +78,7 @@ def actions_line(actions: pd.DataFrame) -> None:
     )
     with st.expander(summary, expanded=bool(overdue)):
         show_table(actions[PLAN_COLUMNS])
-        st.page_link(page_path("action_plan"), label="Open the action plan", icon=":material/checklist:")
+        page_link(st.container(), "action_plan", label="Open the action plan", icon=":material/checklist:")
 
 
 def area_section(
@@ -80,6 +88,7 @@ def area_section(
     quarter: str,
     open_now: pd.Series,
     actions: pd.DataFrame,
+    spc_charts: dict[str, spc.SpcChart],
 ) -> None:
     st.subheader(heading)
     open_work_line(open_now)
@@ -93,6 +102,7 @@ def area_section(
                 measure_id,
                 rows.loc[measure_id],
                 views.rate_history(quarterly, quarter, measure_id, TREND_QUARTERS),
+                spc_charts[measure_id],
             )
     with st.expander("Figures behind these tiles", expanded=False):
         show_table(views.headline_table(rows, quarter))
@@ -128,6 +138,7 @@ def main() -> None:
     open_by_area = work_by_area(work, IMPROVEMENT_AREAS).set_index("area")
     plan = overdue_first(data.actions_for(start.url, data.plan_version()), as_at)
     shown_plan = action_table(plan)
+    spc_charts = spc_data.charts_for(start.url, start.version, start.filters, ICON_PERIOD)
     for area, measure_ids in IMPROVEMENT_AREAS.items():
         area_section(
             AREA_HEADINGS[area],
@@ -136,7 +147,14 @@ def main() -> None:
             quarter,
             open_by_area.loc[area],
             shown_plan[plan["improvement_area"].eq(area).to_numpy()],
+            spc_charts,
         )
+    st.caption(
+        "Under each tile, the SPC icons of the measure's monthly rate (NHS England's Making Data Count): "
+        "variation (special cause improvement or concern, or common cause) and assurance (whether the "
+        "process consistently passes or fails its target, or hits and misses). The SPC summary page lists "
+        "them all."
+    )
 
 
 main()

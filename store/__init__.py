@@ -1,4 +1,5 @@
-"""The store: the only place with SQL. Uploads, records, undo, settings, the export log and the action plan.
+"""The store: the only place with SQL. Uploads, records, undo, settings, the export log, the action plan,
+people with their roles, and the audit trail.
 
 SQLite (default, a file under data/) or PostgreSQL; the schema is managed by alembic migrations in
 store/migrations and brought to the latest revision by connect().
@@ -17,9 +18,21 @@ from store.actions import (
     seed_example_plan,
     update_action,
 )
+from store.audit import (
+    AUDIT_ACTIONS,
+    AUDIT_COLUMNS,
+    AuditError,
+    audit_csv_frame,
+    audit_users,
+    detail_json,
+    list_audit,
+    purge_audit,
+    record_event,
+)
 from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
 from store.ingest import store_sheet
+from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
 from store.records import read_dataset
 from store.settings_store import load_settings, save_settings
 from store.summary import StoreSummary
@@ -37,8 +50,13 @@ from store.uploads import (
 from store.urls import default_url, resolve_url
 
 __all__ = [
+    "AUDIT_ACTIONS",
+    "AUDIT_COLUMNS",
     "ActionFields",
     "ActionNotFound",
+    "AuditError",
+    "PeopleError",
+    "PersonRecord",
     "StoreBusy",
     "StoreError",
     "StoreSummary",
@@ -49,20 +67,30 @@ __all__ = [
     "actions_version",
     "add_action",
     "add_note",
+    "add_person",
+    "audit_csv_frame",
+    "audit_users",
     "connect",
     "data_version",
     "default_url",
+    "detail_json",
+    "get_person",
     "holds_demo_data",
     "holds_real_uploads",
     "last_uploads",
     "list_actions",
+    "list_audit",
     "list_exports",
+    "list_people",
     "list_uploads",
     "load_settings",
+    "purge_audit",
     "read_dataset",
+    "record_event",
     "record_export",
     "rejected_rows",
     "remove_example_plan",
+    "remove_person",
     "resolve_url",
     "save_settings",
     "seed_example_plan",

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from store.audit import detail_json, record_event
 from store.engine import writing
 from store.tables import exports, utc_now
 
@@ -18,7 +19,7 @@ EXPORT_COLUMNS = ["id", "exported_at", "user", "what", "filters", "rows", "forma
 def record_export(
     engine: Engine, *, user: str, what: str, filters: dict, rows: int, file_format: str, sha256: str
 ) -> None:
-    """Append one export to the log (filters must be JSON-safe)."""
+    """Append one export to the log and the audit trail, together (filters must be JSON-safe)."""
     with writing(engine) as connection:
         connection.execute(
             sa.insert(exports).values(
@@ -30,6 +31,10 @@ def record_export(
                 format=file_format,
                 sha256=sha256,
             )
+        )
+        # The audit trail names what was taken and with which filters, in the same transaction.
+        record_event(
+            connection, user, "export", detail_json(what, filters, format=file_format, sha256=sha256), rows
         )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from loaders.result import SheetResult
 from loaders.schema import DATASETS, Dataset, Kind
+from store.audit import detail_json, record_event
 from store.bulk import insert_rows, update_rows
 from store.engine import writing
 from store.frames import canonical_frame, driver_columns, driver_values, text_values
@@ -142,8 +143,10 @@ def write_holdings(connection: Connection, dataset: Dataset, matched_ids: np.nda
 
 
 def write_rejects(connection: Connection, rejects: pd.DataFrame, upload_id: int) -> None:
-    """One row per problem the loader reported; cell values kept as text."""
+    """One row per problem the loader reported; cell values kept as text. The row's team (when the
+    loader read one) is kept too, so a team leader is shown only their own teams' rejected rows."""
     row_numbers = pd.to_numeric(rejects["row"], errors="coerce").astype("Int64")
+    teams = rejects["team"] if "team" in rejects.columns else pd.Series([None] * len(rejects), dtype=object)
     rows = list(
         zip(
             _repeat(upload_id, len(rejects)),
@@ -152,10 +155,13 @@ def write_rejects(connection: Connection, rejects: pd.DataFrame, upload_id: int)
             text_values(rejects["column"]),
             text_values(rejects["value"]),
             text_values(rejects["reason"]),
+            text_values(teams),
             strict=True,
         )
     )
-    insert_rows(connection, "rejected_rows", ["upload_id", "sheet", "row", "column", "value", "reason"], rows)
+    insert_rows(
+        connection, "rejected_rows", ["upload_id", "sheet", "row", "column", "value", "reason", "team"], rows
+    )
 
 
 def find_unchanged_upload(
@@ -227,6 +233,23 @@ def store_sheet(
         write_history(connection, dataset, changes.previous, upload_id)
         update_records(connection, dataset, changes.updated, upload_id)
         write_holdings(connection, dataset, changes.matched_ids, upload_id)
+        record_event(  # in the same transaction: the upload and its record are stored together or not at all
+            connection,
+            user,
+            "upload",
+            detail_json(
+                f"upload {upload_id}",
+                file=file_name,
+                sheet=sheet.sheet,
+                dataset=dataset.name,
+                new=len(changes.new),
+                updated=len(changes.updated),
+                unchanged=changes.unchanged,
+                rejected=rejected,
+                demo=is_demo,
+            ),
+            rows=len(changes.new) + len(changes.updated) + changes.unchanged,
+        )
     return StoreSummary(
         upload_id, dataset.name, len(changes.new), len(changes.updated), changes.unchanged, rejected
     )

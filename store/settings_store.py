@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from store.audit import record_event
 from store.engine import writing
 from store.tables import settings, utc_now
 
@@ -30,3 +31,4 @@ def save_settings(engine: Engine, document: dict, *, user: str) -> None:
                 version=newest + 1, document=document, updated_at=utc_now(), updated_by=user
             )
         )
+        record_event(connection, user, "settings", f"settings version {newest + 1} saved")

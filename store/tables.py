@@ -81,6 +81,9 @@ rejected_rows = sa.Table(
     sa.Column("column", sa.Text),
     sa.Column("value", sa.Text),
     sa.Column("reason", sa.Text, nullable=False),
+    # The rejected row's team as the file gave it (revision 0004), so a team leader is shown only their
+    # own teams' rejected rows; NULL when the file had no team for it, or the row was stored before 0004.
+    sa.Column("team", sa.Text),
 )
 
 # Previous values of every record an upload updated, so undo can put them back.
@@ -214,4 +217,45 @@ action_history = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
     sa.Column("changed_by", sa.Text, nullable=False),
     sa.Column("change", sa.Text, nullable=False),
+)
+
+
+# --- people and the audit trail (revision 0004) ----------------------------------------------------------
+# Roles are also checked by the database, the last line behind measures.access.checked_person.
+ROLE_VALUES = ("admin", "officer", "manager", "team_leader", "viewer")
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("email", sa.Text, primary_key=True),  # lower-cased sign-in identity
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column(
+        "teams", sa.Text, nullable=False
+    ),  # JSON list of team names; '[]' for every role but team_leader
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "role IN ({})".format(", ".join(f"'{role}'" for role in ROLE_VALUES)), name="ck_people_role"
+    ),
+)
+
+# Append-only: no code path updates or deletes a row except the recorded purge past the retention period.
+# On PostgreSQL a trigger refuses UPDATE and DELETE unless the transaction has set jsw.audit_purge; on
+# SQLite triggers refuse them unless the purging transaction holds a row in audit_purge_guard.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer),
+)
+
+# Empty except inside a purge's own transaction (SQLite's stand-in for PostgreSQL's SET LOCAL).
+audit_purge_guard = sa.Table(
+    "audit_purge_guard",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
 )

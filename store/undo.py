@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from loaders.schema import DATASETS
+from store.audit import detail_json, record_event
 from store.bulk import update_rows
 from store.engine import writing
 from store.frames import canonical_frame, driver_columns
@@ -95,5 +96,18 @@ def undo_upload(
         connection.execute(sa.delete(upload_records).where(upload_records.c.upload_id == upload_id))
         connection.execute(
             sa.update(uploads).where(uploads.c.id == upload_id).values(undone_at=utc_now(), undone_by=user)
+        )
+        record_event(
+            connection,
+            user,
+            "undo",
+            detail_json(
+                f"undo upload {upload_id}",
+                file=upload.file_name,
+                dataset=upload.dataset,
+                removed=removed,
+                restored=restored,
+            ),
+            rows=removed + restored,
         )
     return StoreSummary(upload_id, upload.dataset, removed, restored, upload.unchanged, upload.rejected)

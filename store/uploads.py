@@ -84,17 +84,27 @@ def uploads_still_current(engine: Engine, sha256: str) -> list[UploadInfo]:
     return [UploadInfo(*row[:-1]) for row in rows]
 
 
-def rejected_rows(engine: Engine, upload_id: int) -> pd.DataFrame:
-    """The rows an upload's loader rejected: sheet, row, column, value, reason (row as Int64)."""
+def rejected_rows(engine: Engine, upload_id: int, teams: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The rows an upload's loader rejected: sheet, row, column, value, reason (row as Int64).
+
+    With `teams`, only the lines of rows whose team (as the file gave it) is one of them, compared
+    case-insensitively: a team leader's scope. A row with no team, or stored before the team was kept
+    (revision 0004), is in no team's scope.
+    """
     table = rejected_rows_table
     statement = (
-        sa.select(*(table.c[name] for name in REJECT_COLUMNS))
+        sa.select(*(table.c[name] for name in REJECT_COLUMNS), table.c.team)
         .where(table.c.upload_id == upload_id)
         .order_by(table.c.id)
     )
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    frame = pd.DataFrame(rows, columns=REJECT_COLUMNS, dtype="object")
+    frame = pd.DataFrame(rows, columns=[*REJECT_COLUMNS, "team"], dtype="object")
+    if teams is not None:
+        wanted = {team.casefold() for team in teams}
+        keep = [isinstance(team, str) and team.casefold() in wanted for team in frame["team"]]
+        frame = frame[keep].reset_index(drop=True)
+    frame = frame[REJECT_COLUMNS].copy()
     frame["row"] = frame["row"].astype("Int64")
     return frame
 

@@ -5,10 +5,21 @@ settings change is seen by every page on the next rerun, and nothing that has no
 recomputed. The big frames (datasets, record statuses) are held once with st.cache_resource and must
 be treated as read-only; small per-filter aggregates are st.cache_data copies. The rules themselves
 live in measures/; these wrappers only decide what is cached and for how long.
+
+Team scope (issue 7) is applied here, where the session's frames are read, once: a team leader's
+frames_for and statuses_for hold only their teams' rows, and everything else is derived from those.
+Every public function keeps its signature and reads the session's scope inside (`current_scope()`,
+set by dashboard.py from the signed-in person); the cached inner functions take the scope as an
+explicit argument, so a cache entry is never shared between scopes. The whole service's frames stay
+one shared, read-only copy; a scope's rows are cut from it once per data version. The data version
+pages see (`data_version()`) also names the scope, so the caches pages keep of their own, keyed on
+(url, version, ...), are scope-separated too without each having to know about scope.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 
 import numpy as np
@@ -26,6 +37,7 @@ from measures import (
     record_statuses,
     settings_from_document,
 )
+from measures.access import in_scope, suppress_small
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
 from measures.worklist import open_work
 from pages.ui import state
@@ -60,18 +72,64 @@ def engine() -> Engine:
     return engine_for(store_url())
 
 
+Scope = tuple[str, ...] | None  # the teams a session sees; None: every team
+_SCOPE_MARK = "|scope:"
+
+
+def current_scope() -> Scope:
+    """The teams this session's person sees (None: every team), as dashboard.py set it for the run.
+
+    Fails closed: a run that has not been through dashboard.py's identity check sees no team at all.
+    """
+    if state.TEAM_SCOPE not in st.session_state:
+        return ()
+    scope = st.session_state[state.TEAM_SCOPE]
+    return None if scope is None else tuple(scope)
+
+
+def suppressing() -> bool:
+    """Whether this session's figures have small numbers suppressed (viewers)."""
+    return bool(st.session_state.get(state.SUPPRESS_SMALL, False))
+
+
+def scope_suffix(scope: Scope, suppress: bool = False) -> str:
+    """What a scope adds to the data version: nothing for the whole service, else a short digest."""
+    if scope is None and not suppress:
+        return ""
+    named = sorted(team.casefold() for team in scope) if scope is not None else None
+    digest = hashlib.sha256(json.dumps([named, suppress]).encode()).hexdigest()[:12]
+    return f"{_SCOPE_MARK}{digest}"
+
+
+def _base(version: str) -> str:
+    """The store's own data version, without the scope a page's copy of it names."""
+    return version.split(_SCOPE_MARK, 1)[0]
+
+
+def store_data_version() -> str:
+    """The store's data version as queried now (dashboard.py keeps it for the run)."""
+    return store.data_version(engine())
+
+
 def data_version() -> str:
-    """The data version every cached read is keyed on, queried once per rerun.
+    """The data version every cached read is keyed on, queried once per rerun, naming the session's scope.
 
     dashboard.py reads it at the start of each run and keeps it in the session for that run
-    (state.DATA_VERSION); outside a run's frame (a button's callback) it is queried afresh.
+    (state.DATA_VERSION); outside a run's frame (a button's callback) it is queried afresh. The scope
+    suffix keeps the caches pages hold of their own (keyed on url and version) apart between scopes.
     """
     version = st.session_state.get(state.DATA_VERSION)
-    return version if version is not None else store.data_version(engine())
+    base = version if version is not None else store_data_version()
+    return base + scope_suffix(current_scope(), suppressing())
+
+
+def settings_for(url: str, version: str) -> Settings:
+    """The settings in force (not case data: the same for every scope)."""
+    return _settings(url, _base(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def settings_for(url: str, version: str) -> Settings:
+def _settings(url: str, version: str) -> Settings:
     try:
         return settings_from_document(store.load_settings(engine_for(url)))
     except SettingsError:
@@ -79,22 +137,73 @@ def settings_for(url: str, version: str) -> Settings:
         return default_settings()
 
 
+# Categorical columns holding names: a scope's copy keeps only the names its rows use.
+_NAME_COLUMNS = ("team", "worker")
+
+
+def _in_scope_rows(frame: pd.DataFrame, scope: tuple[str, ...]) -> pd.DataFrame:
+    """A scope's rows of a shared frame (a blank team is in no scope), numbered afresh.
+
+    Team and worker categories no row uses are dropped, so no other team's name, nor its workers', can
+    appear as an empty group in a breakdown, a filter choice or a count. Other categories (measure,
+    status, quarter, ...) name nothing of another team and are left as they are: trimming them costs time
+    on millions of rows and gains nothing.
+    """
+    kept = frame.take(np.flatnonzero(in_scope(frame["team"], scope)))
+    kept.index = pd.RangeIndex(len(kept))
+    for column in _NAME_COLUMNS:
+        if column in kept.columns and isinstance(kept[column].dtype, pd.CategoricalDtype):
+            kept[column] = kept[column].cat.remove_unused_categories()
+    return kept
+
+
 @st.cache_resource(show_spinner="Reading the store…", max_entries=2)
-def frames_for(url: str, version: str) -> dict[str, pd.DataFrame]:
-    """Every dataset as stored. Shared between sessions: read-only."""
+def _all_frames(url: str, version: str) -> dict[str, pd.DataFrame]:
+    """Every dataset as stored, the whole service. Shared between sessions: read-only."""
     connection = engine_for(url)
     return {name: store.read_dataset(connection, name) for name in DATASET_NAMES}
 
 
-@st.cache_resource(show_spinner="Working out compliance…", max_entries=3)
-def statuses_for(url: str, version: str, as_at: date) -> pd.DataFrame:
-    """Every record's status per measure as at a date (one row per measure and applicable record).
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scoped_frames(url: str, version: str, scope: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Every dataset's rows of the scope's teams (a blank team is in no scope). Read-only."""
+    return {name: _in_scope_rows(frame, scope) for name, frame in _all_frames(url, version).items()}
 
-    Shared between sessions: read-only.
-    """
-    statuses = record_statuses(frames_for(url, version), settings_for(url, version), as_at)
+
+def _frames(url: str, version: str, scope: Scope) -> dict[str, pd.DataFrame]:
+    return _all_frames(url, version) if scope is None else _scoped_frames(url, version, scope)
+
+
+def frames_for(url: str, version: str) -> dict[str, pd.DataFrame]:
+    """Every dataset as stored, within the session's team scope. Shared between sessions: read-only."""
+    return _frames(url, _base(version), current_scope())
+
+
+@st.cache_resource(show_spinner="Working out compliance…", max_entries=3)
+def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
+    """Every record's status per measure as at a date, the whole service. Read-only."""
+    statuses = record_statuses(_all_frames(url, version), _settings(url, version), as_at)
     present = [column for column in _CATEGORY_COLUMNS if column in statuses.columns]
     return statuses.astype(dict.fromkeys(present, "category"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scoped_statuses(url: str, version: str, as_at: date, scope: tuple[str, ...]) -> pd.DataFrame:
+    """The scope's rows of the whole service's statuses (one mask on team codes). Read-only."""
+    return _in_scope_rows(_all_statuses(url, version, as_at), scope)
+
+
+def _statuses(url: str, version: str, as_at: date, scope: Scope) -> pd.DataFrame:
+    if scope is None:
+        return _all_statuses(url, version, as_at)
+    return _scoped_statuses(url, version, as_at, scope)
+
+
+def statuses_for(url: str, version: str, as_at: date) -> pd.DataFrame:
+    """Every record's status per measure as at a date (one row per measure and applicable record),
+    within the session's team scope. Shared between sessions: read-only.
+    """
+    return _statuses(url, _base(version), as_at, current_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -115,60 +224,103 @@ def holds_demo(url: str, version: str) -> bool:
 
 
 def store_is_empty(url: str, version: str) -> bool:
-    return all(frame.empty for frame in frames_for(url, version).values())
+    """Whether the store holds no records at all, whatever the scope (an empty scope is no empty store)."""
+    return all(frame.empty for frame in _all_frames(url, _base(version)).values())
+
+
+def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:
+    """Choices for the sidebar filters: only the scope's teams, and the workers and order types in them."""
+    return _filter_options(url, _base(version), as_at, current_scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:
-    """Choices for the sidebar filters."""
-    return filter_options(statuses_for(url, version, as_at))
+def _filter_options(url: str, version: str, as_at: date, scope: Scope) -> FilterOptions:
+    return filter_options(_statuses(url, version, as_at, scope))
+
+
+def kept_rows(url: str, version: str, filters: Filters) -> np.ndarray:
+    """Which status rows the filters keep, as a boolean array over statuses_for(...). Read-only."""
+    return _kept_rows(url, _base(version), filters, current_scope())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def kept_rows(url: str, version: str, filters: Filters) -> np.ndarray:
-    """Which status rows the filters keep, as a boolean array over statuses_for(...). Read-only."""
-    return status_mask(statuses_for(url, version, filters.as_at), filters)
+def _kept_rows(url: str, version: str, filters: Filters, scope: Scope) -> np.ndarray:
+    return status_mask(_statuses(url, version, filters.as_at, scope), filters)
 
 
 def filtered_statuses(
     url: str, version: str, filters: Filters, measure_ids: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """The status rows the filters keep, optionally for some measures only (a new frame each call)."""
-    statuses = statuses_for(url, version, filters.as_at)
-    keep = kept_rows(url, version, filters)
+    return _filtered(url, _base(version), filters, current_scope(), measure_ids)
+
+
+def _filtered(
+    url: str, version: str, filters: Filters, scope: Scope, measure_ids: tuple[str, ...] | None
+) -> pd.DataFrame:
+    statuses = _statuses(url, version, filters.as_at, scope)
+    keep = _kept_rows(url, version, filters, scope)
     if measure_ids is not None:
         keep = keep & statuses["measure"].isin(measure_ids).to_numpy()
     return statuses[keep]
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
     """One measure's filtered statuses, cut once per filter so a page's sections share it. Read-only."""
-    return filtered_statuses(url, version, filters, (measure_id,))
+    return _measure_statuses(url, _base(version), filters, measure_id, current_scope())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _measure_statuses(
+    url: str, version: str, filters: Filters, measure_id: str, scope: Scope
+) -> pd.DataFrame:
+    return _filtered(url, version, filters, scope, (measure_id,))
+
+
+def quarterly_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Quarterly compliance per measure for the filtered records (SPEC 3.2-3.5); for a viewer, rates
+    from fewer than 10 due records suppressed (measures.access.suppress_small).
+    """
+    return _quarterly(url, _base(version), filters, current_scope(), suppressing())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def quarterly_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
-    """Quarterly compliance per measure for the filtered records (SPEC 3.2-3.5).
-
-    Only the three columns the count needs are cut out, which keeps a filter change quick on millions
-    of rows.
-    """
-    statuses = statuses_for(url, version, filters.as_at)
-    counted = statuses.loc[kept_rows(url, version, filters), ["measure", "status", "quarter_start"]]
-    return quarterly_compliance(counted, settings_for(url, version))
+def _quarterly(url: str, version: str, filters: Filters, scope: Scope, suppress: bool) -> pd.DataFrame:
+    """Only the three columns the count needs are cut out, which keeps a filter change quick on millions
+    of rows."""
+    statuses = _statuses(url, version, filters.as_at, scope)
+    counted = statuses.loc[_kept_rows(url, version, filters, scope), ["measure", "status", "quarter_start"]]
+    quarterly = quarterly_compliance(counted, _settings(url, version))
+    return suppress_small(quarterly) if suppress else quarterly
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def worklist_for(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
-    """Every open case due within `within_days` working days of `as_at` (SPEC 7.2). Read-only."""
+def _all_worklist(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
     return open_work(
-        statuses_for(url, version, as_at),
-        frames_for(url, version).get("reviews"),
-        settings_for(url, version),
+        _all_statuses(url, version, as_at),
+        _all_frames(url, version).get("reviews"),
+        _settings(url, version),
         as_at,
         within_days,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scoped_worklist(
+    url: str, version: str, as_at: date, within_days: int, scope: tuple[str, ...]
+) -> pd.DataFrame:
+    work = _all_worklist(url, version, as_at, within_days)
+    return work[in_scope(work["team"], scope)].reset_index(drop=True)
+
+
+def worklist_for(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
+    """Every open case due within `within_days` working days of `as_at` (SPEC 7.2), within the
+    session's team scope. Read-only."""
+    scope = current_scope()
+    base = _base(version)
+    if scope is None:
+        return _all_worklist(url, base, as_at, within_days)
+    return _scoped_worklist(url, base, as_at, within_days, scope)
 
 
 def plan_version() -> str:

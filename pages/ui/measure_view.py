@@ -1,4 +1,5 @@
-"""One measure in detail: trend against target, breakdown, days taken, and the cases behind a figure.
+"""One measure in detail: trend against target, SPC chart, breakdown (with its funnel plot), days taken, and
+the cases behind a figure.
 
 Shared by the Assessment timescales, Statutory reviews and Case recording quality pages. Every chart
 has its figures in a table beside it (plotly is not readable by every user, nor by the tests).
@@ -14,7 +15,7 @@ import charts
 from measures import MEASURES, MEASURES_BY_ID, MeasureDef, views
 from measures.actions import chart_annotations, quarter_annotations
 from measures.filters import Filters
-from pages.ui import data, state
+from pages.ui import data, spc_view, state
 from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
 from pages.ui.frame import PageStart, page_start
 
@@ -156,10 +157,13 @@ def breakdown_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start:
             key=state.keyed(state.BREAKDOWN_CHART, area=area, measure=measure.id),
             alt=f"{measure.title}: compliance rate by {usable[by].lower()}.",
         )
+        # Beside the bars: the same groups against limits that allow for their size (issue 9).
+        spc_view.funnel_chart(measure, area, by, usable[by], start, counted_words(measure))
     with table_column:
         shown = table.assign(rag=table["rag"].map(views.rag_label))
         shown = shown.rename(columns={"group": usable[by], "rate": "Rate %", "rag": "RAG"})
         show_table(shown.rename(columns=str.capitalize))
+        spc_view.funnel_words(measure, by, usable[by], start)
 
 
 def days_section(measure: MeasureDef, area: str, start: PageStart) -> None:
@@ -189,7 +193,13 @@ def days_section(measure: MeasureDef, area: str, start: PageStart) -> None:
 def cases_section(
     measure: MeasureDef, area: str, rows: pd.DataFrame, clicked: str | None, start: PageStart
 ) -> None:
-    """The records behind a quarter and status: chosen by clicking the chart or from the lists."""
+    """The records behind a quarter and status: chosen by clicking the chart or from the lists.
+
+    The case rows are recorded in the audit trail (once per session for each measure, quarter, status
+    and filters) before they are shown, and not shown if that fails.
+    """
+    from pages.ui.frame import filters_record, record_case_view  # kept here: one function's concern
+
     quarter_key = state.keyed(state.DRILL_QUARTER, area=area, measure=measure.id)
     status_key = state.keyed(state.DRILL_STATUS, area=area, measure=measure.id)
     last_click_key = state.keyed(state.DRILL_LAST_CLICK, area=area, measure=measure.id)
@@ -215,7 +225,9 @@ def cases_section(
         f"{total:,} cases; {shown}overdue (missed and still open) first, then due within "
         f"{views.DUE_SOON_DAYS} days, then the rest. The Export page gives them all."
     )
-    show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
+    seen = filters_record(start.filters, measure=measure.id, quarter=quarter, status=status)
+    if record_case_view(f"{area} page: cases behind the figures", seen, len(cases)):
+        show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
 
 
 def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
@@ -227,6 +239,7 @@ def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
         st.info("No records for this measure match the filters in the sidebar.")
         return
     clicked = trend_section(measure, area, rows)
+    spc_view.spc_section(measure, area, start, counted_words(measure))
     breakdown_section(measure, area, rows, start)
     days_section(measure, area, start)
     cases_section(measure, area, rows, clicked, start)
@@ -239,6 +252,7 @@ def render_area(area: str, heading: str, intro: str) -> None:
         return
     st.markdown(intro)
     measures = {measure.id: measure for measure in MEASURES if measure.area == area}
+    spc_view.choose_linked_measure(area, list(measures))  # a link from the SPC summary names a measure
     choice = st.radio(
         "Measure",
         list(measures),

@@ -14,6 +14,17 @@ DATA_VERSION = "data_version"
 # True only while dashboard.py is running a page inside its frame (filters drawn, navigation set).
 FRAMED_BY_DASHBOARD = "framed_by_dashboard"
 
+# Who is at the keyboard and what they see: set by dashboard.py at the start of every run (issue 7).
+PERSON = "person"  # measures.access.Person, or None before sign-in / without a role
+TEAM_SCOPE = "team_scope"  # the teams the person sees; None: every team (pages.ui.data.current_scope)
+SUPPRESS_SMALL = "suppress_small"  # True for viewers: small numbers suppressed in the figures
+CURRENT_PAGE = "current_page"  # the page module dashboard.py is running, checked again by page_start
+SIGN_IN_RECORDED = "sign_in_recorded"  # the audit trail has this session's sign-in
+REFUSALS_RECORDED = "refusals_recorded"  # refusals already in the audit trail this session
+CASE_VIEWS_RECORDED = "case_views_recorded"  # (page, filters) views of case rows already recorded
+SIGN_IN_BUTTON = "sign_in"
+SIGN_OUT_BUTTON = "sign_out"
+
 # Shared sidebar filters (bound to query parameters).
 FILTER_FROM_QUARTER = "from"
 FILTER_TO_QUARTER = "to"
@@ -78,11 +89,45 @@ PLAN_NOTE_FORM = "plan_note_form_{action}"
 PLAN_REMOVE_EXAMPLES = "plan_remove_examples"
 PLAN_MESSAGE = "plan_message"
 
+# People page (admins).
+PEOPLE_EMAIL = "people_email"
+PEOPLE_ROLE = "people_role"
+PEOPLE_TEAMS = "people_teams"
+PEOPLE_NEW_TEAMS = "people_new_teams"
+PEOPLE_FORM = "people_form"
+PEOPLE_SAVE = "people_save"
+PEOPLE_REMOVE_CHOICE = "people_remove_choice"
+PEOPLE_REMOVE_CONFIRM = "people_remove_confirm"
+PEOPLE_REMOVE = "people_remove"
+PEOPLE_MESSAGE = "people_message"
+
+# Audit page (admins).
+AUDIT_USER = "audit_user"
+AUDIT_ACTION = "audit_action"
+AUDIT_FROM = "audit_from"
+AUDIT_TO = "audit_to"
+AUDIT_CSV = "audit_csv"
+
 # Due soon page.
 DUE_WITHIN = "due_within"
 DUE_WORKER = "due_worker"
 DUE_CSV = "due_csv"
 DUE_XLSX = "due_xlsx"
+
+# Statistical process control (issue 9): the measure pages' SPC and funnel, the SPC summary, settings.
+# A link to a measure's page carries the measure in this query parameter; the page selects it and drops it.
+MEASURE_QUERY = "measure"
+SPC_PERIOD = "{area}_{measure}_spc_period"
+SPC_VIEW = "{area}_{measure}_spc_view"
+SPC_CHART = "{area}_{measure}_spc_chart"
+FUNNEL_CHART = "{area}_{measure}_funnel_chart"
+SPC_SUMMARY_PERIOD = "spc_summary_period"
+SPC_SUMMARY_TABLE = "spc_summary_table"
+SETTINGS_SPC_SHIFT = "settings_spc_shift"
+SETTINGS_SPC_TREND = "settings_spc_trend"
+SETTINGS_SPC_SCREEN = "settings_spc_screen"
+SETTINGS_REBASES = "settings_rebases"
+SETTINGS_BENCHMARKS = "settings_benchmarks"
 
 
 def keyed(template: str, **parts: object) -> str:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,13 +90,22 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_dashboard(database_url: str, log_path: Path) -> Iterator[str]:
+def running_dashboard(
+    database_url: str,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    environment: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port against `database_url`; yields the base URL.
 
-    The server is always stopped on the way out. Its console goes to `log_path`, which a failing
-    start quotes so the reason is visible in the test report.
+    `port` fixes the port (the sign-in test must name it in its redirect URI beforehand); `extra_args`
+    are more server flags (e.g. `--secrets.files`), `environment` more variables. The server is always
+    stopped on the way out. Its console goes to `log_path`, which a failing start quotes so the reason
+    is visible in the test report.
     """
-    port = free_port()
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable,
@@ -116,8 +125,9 @@ def running_dashboard(database_url: str, log_path: Path) -> Iterator[str]:
         # show Streamlit's "source changed" notice and the page would never count as drawn.
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
-    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment = {**os.environ, **(environment or {}), "DATABASE_URL": database_url}
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

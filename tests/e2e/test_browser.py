@@ -227,3 +227,15 @@ def test_a_team_leader_follows_a_workers_count_on_due_soon_to_their_cases(
     rerun_seconds(page, option.click)
     assert_no_app_error(page)
     assert main.get_by_text(f"{open_cases:,} open cases of {worker}, most urgent first.").is_visible()
+
+
+def test_the_spc_summary_shows_every_measures_icons_and_links_to_its_page(
+    page: Page, dashboard_url: str
+) -> None:
+    page.goto(dashboard_url)
+    wait_until_drawn(page, at_least=TILES)
+    open_from_sidebar(page, "SPC summary")
+    main = page.get_by_test_id("stMain")
+    text = main.inner_text()
+    assert "Special cause" in text or "Common cause" in text  # variation icons in words
+    assert main.get_by_role("link").count() >= 1  # matrix cells link to the measures' pages

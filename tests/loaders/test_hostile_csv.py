@@ -176,7 +176,8 @@ def test_a_nul_beyond_the_first_4_kb_rejects_its_row_naming_the_column():
     sheet = _sheet(lines)
     assert len(sheet.records) == 499
     assert sheet.rejects.values.tolist() == [
-        [None, 401, "team", "No\u2400rth", "team: 'No\u2400rth' contains a control character"]
+        # the team cell is the problem, so the row is placed in no team's scope (last column)
+        [None, 401, "team", "No\u2400rth", "team: 'No\u2400rth' contains a control character", None]
     ]
 
 

@@ -48,7 +48,7 @@ def test_one_reject_line_per_problem_and_the_row_is_not_a_record():
         ["A2", D, "Y", "N"],
     ]
     (sheet,) = read_extract("r.xlsx", build.xlsx(rows, title="Reviews")).sheets
-    assert list(sheet.rejects.columns) == REJECT_COLUMNS
+    assert list(sheet.rejects.columns) == [*REJECT_COLUMNS, "team"]  # the row's team: scope for team leaders
     assert sheet.rejects[["sheet", "row", "column"]].values.tolist() == [
         ["Reviews", 2, "case_ref"],
         ["Reviews", 2, "review_due"],

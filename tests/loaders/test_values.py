@@ -59,7 +59,7 @@ def test_impossible_dates_reject_the_row_with_a_reason(text, reason):
     sheet = _csv_sheet("Case Ref,Order Date", f"A1,{text}", "A2,04/02/2020")
     assert sheet.records["case_ref"].tolist() == ["A2"]
     assert sheet.rejects.to_dict("records") == [
-        {"sheet": None, "row": 2, "column": "order_date", "value": text, "reason": reason}
+        {"sheet": None, "row": 2, "column": "order_date", "value": text, "reason": reason, "team": None}
     ]
 
 

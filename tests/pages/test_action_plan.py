@@ -79,7 +79,7 @@ def test_completing_an_action_records_when_and_the_history_says_what_changed(dem
     changes = table(app, "What changed")
     assert changes[0].startswith("due date: 31/03/2021 -> 30/04/2021; status: on track -> complete")
     assert changes[-1] == "added"
-    assert table(app, "Who") == ["test@example.com", "tester"]  # AppTest's signed-in user, then the adder
+    assert table(app, "Who") == ["local user", "tester"]  # sign-in off (local mode), then the adder
 
 
 def test_a_progress_note_is_kept_with_its_date(demo_url, make_app):

@@ -12,7 +12,10 @@ EDIT_FIRST_CONTACT_TARGET = "settings_targets_first_contact"
 def first_contact_rag(app) -> str:
     """The RAG badge and target under the First contact tile (the first tile on the overview)."""
     badge = next(markdown.value for markdown in app.markdown if "-badge[" in markdown.value)
-    return f"{badge} {app.caption[1].value}"
+    target = next(
+        caption.value for caption in app.caption if caption.value.startswith(("target ", "no target"))
+    )
+    return f"{badge} {target}"
 
 
 def edit_first_target(app, target: float):
