@@ -45,6 +45,26 @@ def fill_store(url: str) -> None:
         store.store_sheet(engine, sheet, file_name=f"bench {name}", sha256=fingerprint, user="bench")
 
 
+def bench_arguments(description: str | None, repeat: int) -> argparse.Namespace:
+    """--repeat and --db as every benchmark on this store takes them; the store is filled if empty."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--db", default=f"sqlite:///{OUT_DIR / 'report.sqlite3'}")
+    args = parser.parse_args()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    fill_store(args.db)
+    return args
+
+
+def read_store(url: str):
+    """The store's settings and every dataset as pandas frames, as the dashboard reads them."""
+    engine = store.connect(url)
+    settings = settings_from_document(store.load_settings(engine))
+    return settings, {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
+
+
 def wall(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -52,14 +72,7 @@ def wall(command: list[str]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--db", default=f"sqlite:///{OUT_DIR / 'report.sqlite3'}")
-    args = parser.parse_args()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fill_store(args.db)
+    args = bench_arguments(__doc__, repeat=3)
 
     engine = store.connect(args.db)
     settings = settings_from_document(store.load_settings(engine))

@@ -14,7 +14,6 @@ Target: scoped time <= 1.10 x unscoped for both. The store is the one bench_repo
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -27,11 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-import store  # noqa: E402
-from bench.bench_report import fill_store  # noqa: E402
-from bench.make_data import OUT_DIR  # noqa: E402
-from loaders import DATASET_NAMES  # noqa: E402
-from measures import quarterly_compliance, record_statuses, settings_from_document  # noqa: E402
+from bench.bench_report import bench_arguments, read_store  # noqa: E402
+from measures import quarterly_compliance, record_statuses  # noqa: E402
 from measures.filters import Filters, filter_options, status_mask  # noqa: E402
 from pages.ui.data import _CATEGORY_COLUMNS, _in_scope_rows  # noqa: E402
 
@@ -49,18 +45,8 @@ def median_seconds(step: Callable[[], object], repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--db", default=f"sqlite:///{OUT_DIR / 'report.sqlite3'}")
-    args = parser.parse_args()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fill_store(args.db)
-
-    engine = store.connect(args.db)
-    settings = settings_from_document(store.load_settings(engine))
-    frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
+    args = bench_arguments(__doc__, repeat=5)
+    settings, frames = read_store(args.db)
 
     def statuses_all() -> pd.DataFrame:  # pages.ui.data._all_statuses
         statuses = record_statuses(frames, settings, AS_AT)

@@ -15,7 +15,6 @@ The store is the one bench_report.py builds (bench/out/report.sqlite3, git-ignor
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -25,12 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import store  # noqa: E402
-from bench.bench_report import fill_store  # noqa: E402
+from bench.bench_report import bench_arguments, read_store  # noqa: E402
 from bench.bench_worklist import CATEGORY_COLUMNS  # noqa: E402
-from bench.make_data import OUT_DIR  # noqa: E402
-from loaders import DATASET_NAMES  # noqa: E402
-from measures import record_statuses, settings_from_document, spc  # noqa: E402
+from measures import record_statuses, spc  # noqa: E402
 from measures.filters import Filters, status_mask  # noqa: E402
 
 AS_AT = date(2021, 3, 31)
@@ -56,18 +52,8 @@ def spc_everything(statuses, keep, settings, period: str) -> tuple[dict[str, spc
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--db", default=f"sqlite:///{OUT_DIR / 'report.sqlite3'}")
-    args = parser.parse_args()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fill_store(args.db)
-
-    engine = store.connect(args.db)
-    settings = settings_from_document(store.load_settings(engine))
-    frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
+    args = bench_arguments(__doc__, repeat=7)
+    settings, frames = read_store(args.db)
     statuses = record_statuses(frames, settings, AS_AT)
     present = [column for column in CATEGORY_COLUMNS if column in statuses.columns]
     statuses = statuses.astype(dict.fromkeys(present, "category"))

@@ -11,7 +11,6 @@ The store is the one bench_report.py builds (bench/out/report.sqlite3, git-ignor
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -22,11 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import store  # noqa: E402
-from bench.bench_report import fill_store  # noqa: E402
-from bench.make_data import OUT_DIR  # noqa: E402
-from loaders import DATASET_NAMES  # noqa: E402
-from measures import record_statuses, settings_from_document  # noqa: E402
+from bench.bench_report import bench_arguments, read_store  # noqa: E402
+from measures import record_statuses  # noqa: E402
 from measures.worklist import open_work, work_counts  # noqa: E402
 
 AS_AT = date(2021, 3, 31)
@@ -45,18 +41,8 @@ CATEGORY_COLUMNS = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--db", default=f"sqlite:///{OUT_DIR / 'report.sqlite3'}")
-    args = parser.parse_args()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fill_store(args.db)
-
-    engine = store.connect(args.db)
-    settings = settings_from_document(store.load_settings(engine))
-    frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
+    args = bench_arguments(__doc__, repeat=5)
+    settings, frames = read_store(args.db)
     statuses = record_statuses(frames, settings, AS_AT)
     present = [column for column in CATEGORY_COLUMNS if column in statuses.columns]
     statuses = statuses.astype(dict.fromkeys(present, "category"))
