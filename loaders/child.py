@@ -15,12 +15,14 @@ import resource
 import sys
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from loaders import read
 from loaders.isolated import OUT_OF_MEMORY, answer_parts, frame_columns, write_answer
 from loaders.result import LoadError, ReadResult
 from loaders.schedule import ReviewSchedule
+from loaders.schema import TEXT_DTYPE
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -112,7 +114,14 @@ def _encode(result: ReadResult) -> list[bytes | pa.Buffer]:
 def _text_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
     """Rejects with every text column as str or None (a value may be a number or date as read)."""
     text = rejects.select_dtypes(object)
-    return rejects.assign(**{name: text[name].map(_text) for name in text.columns})
+    # Not Series.map: pandas 3 would infer its string dtype from the result and turn None into NaN.
+    as_text = np.frompyfunc(_text, 1, 1)
+    return rejects.assign(
+        **{
+            name: pd.Series(as_text(text[name].to_numpy()), index=rejects.index, dtype=TEXT_DTYPE)
+            for name in text.columns
+        }
+    )
 
 
 def _text(value: object) -> str | None:

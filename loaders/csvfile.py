@@ -118,7 +118,15 @@ class _Reading:
 
 
 def _frame(records: list[list[str]]) -> pd.DataFrame:
-    return pd.DataFrame(records, dtype=object) if records else pd.DataFrame(dtype=object)
+    """The records as a grid of text; a record shorter than the widest ends in blanks (None)."""
+    if not records:
+        return pd.DataFrame(dtype=object)
+    width = max(map(len, records))
+    # pandas 3 deprecates padding rows of unequal length itself: short records are padded here.
+    grid = [
+        record if len(record) == width else [*record, *[None] * (width - len(record))] for record in records
+    ]
+    return pd.DataFrame(grid, dtype=object)
 
 
 def _field_counts(records: list[list[str]]) -> np.ndarray:

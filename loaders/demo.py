@@ -386,6 +386,6 @@ def _canonical(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     for column in DATASETS[dataset].columns:
         values = frame[column.name].astype(KIND_DTYPES[column.kind])
         if column.kind is Kind.TEXT:
-            values = values.where(values.notna(), None)  # type: ignore[call-overload]  # stubs reject None as a value
+            values = values.where(values.notna(), None)
         columns[column.name] = values
     return pd.DataFrame(columns)

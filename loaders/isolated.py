@@ -38,7 +38,7 @@ import pyarrow as pa
 from loaders import safety
 from loaders.result import LoadError, ReadResult, SheetResult
 from loaders.schedule import ReviewSchedule
-from loaders.schema import DATASET_NAMES
+from loaders.schema import DATASET_NAMES, TEXT_DTYPE
 
 # Limits, read at call time so a test can lower them. Memory is counted above the child's own baseline
 # (about 140 MB of RLIMIT_DATA once pandas, pyarrow and calamine are imported). A typical upload gets
@@ -260,8 +260,7 @@ def _one_line(text: object) -> str:
 # The answer: a JSON header, then one Arrow IPC stream per frame, each part prefixed by its length.
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 _ARROW_TYPES = {  # dtype of a loaders frame -> Arrow types it may arrive as
-    "object": {pa.string(), pa.large_string(), pa.null()},
-    "str": {pa.string(), pa.large_string(), pa.null()},  # pandas 3's default text dtype
+    "object": {pa.string(), pa.large_string(), pa.null()},  # text: str or None (never pandas' str dtype)
     "datetime64[ns]": {pa.timestamp("ns"), pa.null()},
     "Int64": {pa.int64(), pa.null()},
     "boolean": {pa.bool_(), pa.null()},
@@ -353,8 +352,12 @@ def _frame(part: memoryview, columns: list[Any]) -> pd.DataFrame:
     for (name, dtype), column in zip(columns, table.columns, strict=True):
         if column.type not in _ARROW_TYPES[dtype]:
             raise ValueError("a column arrived with an unexpected type")
-        # astype copies, so no array is a read-only view of the answer's buffer
-        data[name] = column.to_pandas(types_mapper=_NULLABLE.get).astype(dtype)
+        if dtype == TEXT_DTYPE:
+            # Not to_pandas: under pandas 3 it gives pandas' string dtype, whose blanks are NaN, not None.
+            data[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=TEXT_DTYPE)
+        else:
+            # astype copies, so no array is a read-only view of the answer's buffer
+            data[name] = column.to_pandas(types_mapper=_NULLABLE.get).astype(dtype)
     return pd.DataFrame(data, index=pd.RangeIndex(table.num_rows))
 
 

@@ -7,9 +7,13 @@ so this module is the single place a new synonym or column is added.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
 
 
 class Kind(str, Enum):
@@ -33,6 +37,26 @@ KIND_DTYPES: dict[Kind, KindDtype] = {
     Kind.YESNO: "boolean",
     Kind.GRADE: "Int64",
 }
+# Text: pandas 3 infers its own string dtype (NaN for blank) for any text built without a dtype, so every
+# frame or Series of text is built with this one (object holding str or None), as pandas 2 built them.
+TEXT_DTYPE: KindDtype = KIND_DTYPES[Kind.TEXT]
+
+
+def frame_from_arrays(columns: Mapping[str, Any], *, copy: bool = True) -> pd.DataFrame:
+    """pd.DataFrame(columns) with a default index, except that numpy object arrays stay TEXT_DTYPE.
+
+    The measures build their frames from numpy arrays; object arrays there hold text (str or None),
+    which pandas 3 would otherwise turn into its string dtype.
+    """
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=TEXT_DTYPE, copy=copy)
+            if isinstance(values, np.ndarray) and values.dtype == object
+            else values
+            for name, values in columns.items()
+        },
+        copy=copy,
+    )
 
 
 @dataclass(frozen=True)

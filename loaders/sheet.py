@@ -4,6 +4,7 @@ reasons, compute missing review due dates, and keep the last of repeated natural
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +15,7 @@ from loaders.grid import Grid
 from loaders.headers import HeaderMatch, find_header_row, match_header
 from loaders.result import REJECT_COLUMNS, REJECT_TEAM, LoadError, SheetResult
 from loaders.schedule import ReviewSchedule, review_due_dates
-from loaders.schema import DATASETS, KIND_DTYPES
+from loaders.schema import DATASETS, KIND_DTYPES, TEXT_DTYPE
 from loaders.values import Cells, parse_column
 
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "total:", "totals:", "grand total:"})
@@ -59,8 +60,8 @@ def read_sheet(
     accepted[duplicates["position"].to_numpy(dtype=np.int64)] = False
     rejects = pd.concat([problem_frame, duplicates], ignore_index=True).sort_values("position", kind="stable")
     rejects["row"] = excel_rows[rejects["position"].to_numpy(dtype=np.int64)]
-    rejects["sheet"] = grid.sheet
-    rejects["team"] = _reject_teams(columns, rejects)
+    rejects["sheet"] = pd.Series([grid.sheet] * len(rejects), index=rejects.index, dtype=TEXT_DTYPE)
+    rejects["team"] = pd.Series(_reject_teams(columns, rejects), index=rejects.index, dtype=TEXT_DTYPE)
     return SheetResult(
         sheet=grid.sheet,
         dataset=match.dataset,
@@ -102,7 +103,8 @@ def _fill_merged_cells(data: pd.DataFrame, grid: Grid, header_position: int) -> 
             continue
         bottom = min(last_row - header_position - 1, len(data) - 1)
         for column in range(first_column, min(last_column, data.shape[1] - 1) + 1):
-            data.iloc[top + 1 : bottom + 1, column] = data.iat[top, column]
+            value: Any = data.iat[top, column]  # any cell value (the stubs' setter takes fewer types)
+            data.iloc[top + 1 : bottom + 1, column] = value
 
 
 def _kept_rows(filled: np.ndarray, cells: dict[object, Cells], columns: pd.Index) -> np.ndarray:
@@ -128,9 +130,9 @@ def _problems(
     return pd.DataFrame(
         {
             "position": np.asarray(positions, dtype=np.int64),
-            "column": pd.Series([column] * len(positions), dtype=object),
-            "value": np.asarray(values, dtype=object),
-            "reason": np.asarray(reasons, dtype=object),
+            "column": pd.Series([column] * len(positions), dtype=TEXT_DTYPE),
+            "value": pd.Series(np.asarray(values, dtype=object), dtype=TEXT_DTYPE),
+            "reason": pd.Series(np.asarray(reasons, dtype=object), dtype=TEXT_DTYPE),
         }
     )
 
@@ -170,7 +172,7 @@ def _formula_problems(grid: Grid, match: HeaderMatch) -> pd.DataFrame:
         [""] * len(found),
         [FORMULA_WITHOUT_VALUE.format(column=name) for name in names],
     )
-    return frame.assign(column=pd.Series(names, dtype=object))
+    return frame.assign(column=pd.Series(names, dtype=TEXT_DTYPE))
 
 
 def _ragged_rows(filled: np.ndarray, kept: np.ndarray, header_fields: int) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from loaders import limits
-from loaders.schema import GRADE_WORDS, Kind
+from loaders.schema import GRADE_WORDS, TEXT_DTYPE, Kind
 
 # Words that mean "no value" in any column (SPEC 4), compared stripped and lower-cased. "#n/a" is
 # Excel's lookup-failure value, which extracts built with VLOOKUP carry.
@@ -131,7 +131,7 @@ class Cells:
         """The cells at `mask` as a person would read them, for a rejection message."""
         values = self.raw[mask]
         texts = values.map(_shown_text)
-        return texts.str.slice(0, 200)
+        return texts.str.slice(0, 200).astype(TEXT_DTYPE)  # every cell shows as text: no blank to lose
 
 
 def _shown_text(value: object) -> str:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from loaders.schema import TEXT_DTYPE
 from measures.calendar import as_days
 from measures.definitions import MEASURE_IDS, MEASURES
 from measures.quarters import quarter_labels_and_starts
@@ -236,7 +237,7 @@ def quarter_annotations(
     labels, _starts = quarter_labels_and_starts(as_days(dates))
     result = pd.DataFrame(
         {
-            "quarter": pd.Series(labels.astype(object), index=frame.index),
+            "quarter": pd.Series(labels.astype(object), index=frame.index, dtype=TEXT_DTYPE),
             "event": frame["event"].astype(object),
             "title": frame["title"].astype(object),
             "date": dates.astype("datetime64[ns]"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from loaders.schema import frame_from_arrays
 from measures.definitions import MEASURE_IDS, STATUSES
 from measures.quarters import label_for_quarter_month, quarter_month_index
 from measures.settings import Settings
@@ -68,7 +69,7 @@ def quarterly_compliance(statuses: pd.DataFrame, settings: Settings) -> pd.DataF
         rows = measure_of_row == code
         if rows.any():
             target[rows], margin[rows] = targets_in_force(settings.targets.get(measure_id, []), starts[rows])
-    return pd.DataFrame(
+    return frame_from_arrays(
         {
             "measure": np.array(MEASURE_IDS, dtype=object)[measure_of_row],
             "quarter": np.array([label_for_quarter_month(int(month)) for month in row_months], dtype=object),

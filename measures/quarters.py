@@ -67,8 +67,7 @@ def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndar
     offsets = (quarter_months - lowest) // 3
     offsets[missing] = count
     codes = np.where(missing, -1, offsets)
-    # pandas-stubs 2.3 types from_codes' codes as Sequence[int] and categories as Index only.
-    categorical = pd.Categorical.from_codes(codes, categories=labels[:-1], ordered=True)  # type: ignore[arg-type]
+    categorical = pd.Categorical.from_codes(codes, categories=pd.Index(labels[:-1]), ordered=True)
     return categorical, starts[offsets]
 
 

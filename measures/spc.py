@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from loaders.schema import TEXT_DTYPE, frame_from_arrays
 from measures.compliance import compliance_rate, rate_text, round_rates
 from measures.definitions import MEASURE_IDS, MEASURES, MEASURES_BY_ID, STATUSES
 from measures.quarters import label_for_quarter_month
@@ -143,8 +144,9 @@ def monthly_counts(
     group_codes, names = _group_codes(statuses[by]) if by is not None else (None, np.array([], dtype=object))
     width = max(len(names), 1)
     minor_count = len(MEASURE_IDS) * width * 2  # codes of (measure, group, met); one more: not counted
-    due = statuses["due_date"].to_numpy().view("int64")
-    start = statuses["from_date"].to_numpy().view("int64")
+    # Stated, not assumed: the int64 view below counts nanoseconds (a no-op for the documented dtype).
+    due = statuses["due_date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    start = statuses["from_date"].to_numpy(dtype="datetime64[ns]").view("int64")
     # The date a record counts in: its due date, or for a proportion (no due date) its held / audit date.
     # A timescale's due date is never before its from date and NaT is the smallest int64, so the larger
     # of the two is that date, without looking up each row's measure.
@@ -218,7 +220,7 @@ def monthly_counts(
         columns["group"] = names[group_of_row]
     columns["met"] = counts[occupied, 1].astype("int64")
     columns["missed"] = counts[occupied, 0].astype("int64")
-    return pd.DataFrame(columns)
+    return frame_from_arrays(columns)
 
 
 def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -255,7 +257,7 @@ def group_totals(counts: pd.DataFrame) -> pd.DataFrame:
     denominator_sum = np.bincount(position, weights=denominator).astype("int64")
     kept = (keys >= 0) & (denominator_sum > 0)
     measure_of_key, group_of_key = np.divmod(keys[kept], width)
-    return pd.DataFrame(
+    return frame_from_arrays(
         {
             "measure": np.array(MEASURE_IDS, dtype=object)[measure_of_key],
             "group": np.asarray(names, dtype=object)[group_of_key],
@@ -322,7 +324,7 @@ def period_counts(monthly: pd.DataFrame, period: str, as_at: date) -> pd.DataFra
         if period == "month"
         else np.array([label_for_quarter_month(int(month)) for month in start_months], dtype=object)
     )
-    return pd.DataFrame(
+    return frame_from_arrays(
         {
             "measure": np.array(MEASURE_IDS, dtype=object)[measure_of_key[kept]],
             "period": labels,
@@ -570,7 +572,7 @@ class SpcChart:
         """One row per point, POINT_COLUMNS."""
         if not self.arrays:
             return pd.DataFrame({column: pd.Series(dtype=object) for column in POINT_COLUMNS})
-        return pd.DataFrame({column: self.arrays[column] for column in POINT_COLUMNS})
+        return frame_from_arrays({column: self.arrays[column] for column in POINT_COLUMNS})
 
     @property
     def count(self) -> int:
@@ -948,7 +950,9 @@ def spc_summary(charts: dict[str, SpcChart], benchmarks: dict[str, str] | None =
                 "benchmark": benchmarks.get(measure_id, ""),
             }
         )
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    # Built as object and then typed: inferring would make the text columns' None into NaN under pandas 3.
+    summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS), dtype=TEXT_DTYPE)
+    return summary.astype({"points": "int64", "last_rate": "float64", "target": "float64"})
 
 
 def icon_matrix(summary: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
@@ -1000,7 +1004,7 @@ def group_counts(statuses: pd.DataFrame, by: str, keep: np.ndarray | None = None
     occupied = np.flatnonzero(counts.sum(axis=1))
     measure_of_row, group_of_row = np.divmod(occupied, width)
     return group_totals(
-        pd.DataFrame(
+        frame_from_arrays(
             {
                 "measure": np.array(MEASURE_IDS, dtype=object)[measure_of_row],
                 "group": names[group_of_row],
@@ -1045,7 +1049,7 @@ def funnel(groups: pd.DataFrame) -> Funnel:
     names = np.asarray(groups["group"].to_numpy(dtype=object)[kept], dtype=object)
     total = int(denominator.sum())
     if not total:
-        empty = pd.DataFrame({"group": names, "met": met, "denominator": denominator})
+        empty = frame_from_arrays({"group": names, "met": met, "denominator": denominator})
         return Funnel(np.nan, empty.assign(position="within", small_numbers=True), pd.DataFrame())
     service = float(met.sum() / total)
     rate = compliance_rate(met, denominator - met)
@@ -1066,7 +1070,7 @@ def funnel(groups: pd.DataFrame) -> Funnel:
             [np.geomspace(1, max(int(denominator.max()), 2) * 1.1, FUNNEL_CURVE_POINTS), denominator]
         )
     )
-    points = pd.DataFrame(
+    points = frame_from_arrays(
         {
             "group": np.array([str(name) for name in names], dtype=object),
             "met": met,
@@ -1110,11 +1114,11 @@ def benchmark_lines(period_starts: np.ndarray, benchmarks: list[Benchmark]) -> p
         parts.append(
             pd.DataFrame(
                 {
-                    "label": label,
+                    "label": pd.Series([label] * len(shown), dtype=TEXT_DTYPE),
                     "position": shown.astype("int64"),
                     "rate": [b.rate for b in chosen],
-                    "year": [b.year for b in chosen],
-                    "source": [b.source for b in chosen],
+                    "year": pd.Series([b.year for b in chosen], dtype=TEXT_DTYPE),
+                    "source": pd.Series([b.source for b in chosen], dtype=TEXT_DTYPE),
                 }
             )
         )

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schedule import add_months
+from loaders.schema import frame_from_arrays
 from measures.applicability import REQUIREMENT_PATTERNS, requirement_applies
 from measures.calendar import WorkingCalendar, as_days, as_timestamps, working_calendar
 from measures.definitions import GOOD_GRADE, MEASURE_IDS, MEASURES, STATUSES, MeasureDef
@@ -73,7 +74,7 @@ class _Dataset:
             return np.full(len(self.frame), None, dtype=object)
         series = self.frame[column]
         if series.dtype != object:  # an all-blank column read back as float NaN
-            series = series.astype(object).where(series.notna(), None)  # type: ignore[call-overload]  # stubs reject None
+            series = series.astype(object).where(series.notna(), None)
         return series.to_numpy(dtype=object)
 
 
@@ -246,10 +247,9 @@ def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]
     sizes = [len(part.rows) for _, part in parts]
     quarter_labels, quarter_starts = quarter_labels_and_starts(stacked("quarter_date"))
     columns: dict[str, object] = {
-        # pandas-stubs 2.3 types from_codes' codes as Sequence[int] and categories as Index only.
         "measure": pd.Categorical.from_codes(
-            np.repeat(np.array([part.measure_code for _, part in parts], dtype="int8"), sizes),  # type: ignore[arg-type]
-            categories=list(MEASURE_IDS),  # type: ignore[arg-type]
+            np.repeat(np.array([part.measure_code for _, part in parts], dtype="int8"), sizes),
+            categories=pd.Index(MEASURE_IDS),
         ),
         "record_id": np.concatenate([data.record_ids[part.rows] for data, part in parts]),
     }
@@ -265,12 +265,13 @@ def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]
             columns[column] = _stacked_categorical(parts, column)
     for column in ("from_date", "to_date", "due_date"):
         columns[column] = as_timestamps(stacked(column))
-    columns["status"] = pd.Categorical.from_codes(stacked("status"), categories=list(STATUSES))  # type: ignore[arg-type]
+    columns["status"] = pd.Categorical.from_codes(stacked("status"), categories=pd.Index(STATUSES))
     columns["days_taken"] = pd.arrays.IntegerArray(stacked("days_taken"), stacked("days_blank"))
     columns["quarter"] = quarter_labels
     columns["quarter_start"] = as_timestamps(quarter_starts)
     columns["grade"] = pd.arrays.IntegerArray(stacked("grade"), stacked("grade_blank"))
-    return pd.DataFrame(columns, copy=False)  # no copy: consolidating object columns would double the time
+    # no copy: consolidating object columns would double the time
+    return frame_from_arrays(columns, copy=False)
 
 
 def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd.Categorical:
@@ -284,11 +285,11 @@ def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd
         np.concatenate([uniques for _, uniques in per_dataset.values()]).astype(object)
     ).unique()
     remapped = {
-        key: np.append(categories.get_indexer(uniques), -1)[codes]  # type: ignore[arg-type]  # stubs want an Index; code -1 stays -1 (blank)
+        key: np.append(categories.get_indexer(uniques), -1)[codes]  # code -1 stays -1 (blank)
         for key, (codes, uniques) in per_dataset.items()
     }
     codes = np.concatenate([np.take(remapped[id(data)], part.rows) for data, part in parts])
-    return pd.Categorical.from_codes(codes, categories=categories)  # type: ignore[arg-type]  # stubs: see _assemble
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _empty() -> pd.DataFrame:

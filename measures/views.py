@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from loaders.schema import GRADE_WORDS
+from loaders.schema import GRADE_WORDS, frame_from_arrays
 from measures.compliance import compliance_rate, round_rates
 from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
 from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
@@ -107,7 +107,9 @@ def days_taken_counts(statuses: pd.DataFrame, limit: int, early_is_met: bool) ->
     taken = counts.index.to_numpy()
     early = "early (met)" if early_is_met else "invalid (before the start date)"
     timescale = np.select([taken < 0, taken <= limit], [early, "within"], default="over").astype(object)
-    return pd.DataFrame({"days_taken": counts.index, "records": counts.to_numpy(), "timescale": timescale})
+    return frame_from_arrays(
+        {"days_taken": counts.index, "records": counts.to_numpy(), "timescale": timescale}
+    )
 
 
 # --- the cases behind a figure ------------------------------------------------------------------------
@@ -173,11 +175,15 @@ def headline_quarter(quarterly: pd.DataFrame, as_at: date) -> tuple[str | None, 
     starts = quarterly["quarter_start"]
     complete = quarterly[starts + pd.DateOffset(months=3) <= pd.Timestamp(as_at)]
     if not complete.empty:
-        return str(complete.loc[complete["quarter_start"].idxmax(), "quarter"]), True
+        return _latest_quarter(complete), True
     started = quarterly[starts <= pd.Timestamp(as_at)]
     if started.empty:
         return None, False
-    return str(started.loc[started["quarter_start"].idxmax(), "quarter"]), False
+    return _latest_quarter(started), False
+
+
+def _latest_quarter(quarterly: pd.DataFrame) -> str:
+    return str(quarterly["quarter"].iloc[int(quarterly["quarter_start"].to_numpy().argmax())])
 
 
 def headline_rows(quarterly: pd.DataFrame, quarter: str, measure_ids: list[str]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from loaders.schema import frame_from_arrays
 from measures.calendar import as_days, as_timestamps, working_calendar
 from measures.definitions import MEASURE_IDS, MEASURES_BY_ID, TIMESCALE_IDS
 from measures.filters import Filters
@@ -99,7 +100,7 @@ def open_work(
             reviews["record_id"].to_numpy(), reviews["review_due"].to_numpy(), record_ids
         )
 
-    return pd.DataFrame(
+    return frame_from_arrays(
         {
             "measure": measure.astype(object),
             "case_ref": case_ref,

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from loaders import LoadError, ReadResult, ReviewSchedule, isolated, read_extract, read_extract_isolated
+from loaders.schema import DATASETS, KIND_DTYPES
 from tests.loaders import build
 
 SAFELY = "could not be read safely: "
@@ -84,6 +85,14 @@ def assert_same_result(isolated_result: ReadResult, expected: ReadResult) -> Non
         assert got.ignored_columns == want.ignored_columns
         pd.testing.assert_frame_equal(got.records, want.records, check_exact=True)
         pd.testing.assert_frame_equal(got.rejects, want.rejects, check_exact=True)
+        # The documented dtypes (docs/architecture.md), in process and across the child alike.
+        assert {column.name: KIND_DTYPES[column.kind] for column in DATASETS[want.dataset].columns} == {
+            name: str(dtype) for name, dtype in got.records.dtypes.items() if name != "source_row"
+        }
+        assert got.rejects.dtypes.astype(str).to_dict() == {
+            **dict.fromkeys(["sheet", "column", "value", "reason", "team"], "object"),
+            "row": "int64",
+        }
         for frame in (got.records, got.rejects):
             text = frame.select_dtypes(object)
             assert text.map(lambda value: value is None or isinstance(value, str)).all().all()
@@ -257,7 +266,8 @@ def test_the_answer_round_trips_every_dtype_without_the_child():
         {
             "text": pd.Series(["a", None, "ü"], dtype=object),
             "none": pd.Series([None, None, None], dtype=object),
-            "date": pd.Series(pd.to_datetime(["2020-02-03", None, "1950-01-01"])),
+            # pandas 3 parses text to microseconds: the frames' contract is nanoseconds (KIND_DTYPES)
+            "date": pd.Series(pd.to_datetime(["2020-02-03", None, "1950-01-01"])).astype("datetime64[ns]"),
             "whole": pd.Series([1, None, 2**62], dtype="Int64"),
             "yesno": pd.Series([True, None, False], dtype="boolean"),
             "source_row": pd.Series([2, 3, 4], dtype="int64"),
@@ -268,4 +278,13 @@ def test_the_answer_round_trips_every_dtype_without_the_child():
     header, parts = isolated._split_answer(buffer.getvalue())
     decoded = isolated._frame(parts[0], header["columns"])
     pd.testing.assert_frame_equal(decoded, frame, check_exact=True)
-    assert all(decoded[name].to_numpy().flags.writeable for name in ("date", "source_row"))
+    assert decoded["text"].tolist() == ["a", None, "ü"] and decoded["none"].tolist() == [None] * 3
+    assert decoded["date"].dtype == "datetime64[ns]"
+    # The frame owns its memory, not the answer's read-only Arrow buffers: the store writes into frames.
+    decoded.loc[1, ["date", "source_row"]] = [pd.Timestamp("2021-05-06"), 7]
+    decoded.loc[0, "text"] = "b"
+    assert decoded.loc[1, "date"] == pd.Timestamp("2021-05-06") and decoded["source_row"].tolist() == [
+        2,
+        7,
+        4,
+    ]

@@ -376,8 +376,9 @@ def statuses(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
         {
             "measure": pd.Categorical([row[0] for row in rows], categories=list(spc.MEASURE_IDS)),
             "status": [row[1] for row in rows],
-            "due_date": pd.to_datetime([row[2] or None for row in rows]),
-            "from_date": pd.to_datetime([row[3] for row in rows]),
+            # the statuses' dtype (measures.statuses); pandas 3 would parse these to microseconds
+            "due_date": pd.to_datetime([row[2] or None for row in rows]).astype("datetime64[ns]"),
+            "from_date": pd.to_datetime([row[3] for row in rows]).astype("datetime64[ns]"),
         }
     )
 
@@ -607,4 +608,16 @@ def test_dates_a_century_apart_are_counted_in_their_months() -> None:
     assert monthly.astype({"month_start": str}).values.tolist() == [
         ["lscmi", "1950-01-01", 1, 0],
         ["audit_good", "2099-12-01", 0, 1],
+    ]
+
+
+def test_dates_in_microseconds_are_counted_in_the_same_months() -> None:
+    # pandas 3 parses text dates to microseconds; a frame built that way counts as the documented one does.
+    frame = statuses(
+        [("lscmi", "met", "2020-05-02", "2020-04-04"), ("audit_good", "missed", "", "2020-06-30")]
+    )
+    coarse = frame.astype({"due_date": "datetime64[us]", "from_date": "datetime64[us]"})
+    assert spc.monthly_counts(coarse).astype({"month_start": str}).values.tolist() == [
+        ["lscmi", "2020-05-01", 1, 0],
+        ["audit_good", "2020-06-01", 0, 1],
     ]
