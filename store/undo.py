@@ -6,8 +6,8 @@ store its upload found."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from io import StringIO
 
 import numpy as np
 import pandas as pd
@@ -63,8 +63,9 @@ def _restore_previous(connection: Connection, upload_id: int, dataset: str) -> i
     if not history:
         return 0
     record_ids = np.array([row.record_id for row in history], dtype=object)
-    documents = "\n".join(row.previous for row in history)
-    previous = pd.read_json(StringIO(documents), lines=True, dtype=False, convert_dates=False)
+    # Plain JSON values (str, int, bool, None) as stored; canonical_frame gives them their dtypes. Not
+    # read_json: it guesses types, and pandas 3 deprecates turning its date guessing off.
+    previous = pd.DataFrame([json.loads(row.previous) for row in history], dtype=object)
     values = driver_columns(canonical_frame(previous, schema), schema)
     previous_writers = previous["upload_id"].astype("int64").to_numpy(dtype=object)
     rows = list(zip(*values.values(), previous_writers, record_ids, strict=True))
