@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from loaders.schema import TEXT_DTYPE
 from measures.calendar import as_days
 
 _NO_MONTH = np.iinfo("int64").min
@@ -56,7 +57,9 @@ def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndar
     quarter_months = quarter_month_index(days)
     missing = np.isnat(days)
     if missing.all():
-        return pd.Categorical([None] * len(days)), np.full(len(days), np.datetime64("NaT", "D"))
+        return pd.Categorical([None] * len(days), categories=pd.Index([], dtype=TEXT_DTYPE)), np.full(
+            len(days), np.datetime64("NaT", "D")
+        )
     lowest = int(quarter_months[~missing].min())
     count = (int(quarter_months.max()) - lowest) // 3 + 1
     table_months = lowest + 3 * np.arange(count)
@@ -67,7 +70,9 @@ def quarter_labels_and_starts(days: np.ndarray) -> tuple[pd.Categorical, np.ndar
     offsets = (quarter_months - lowest) // 3
     offsets[missing] = count
     codes = np.where(missing, -1, offsets)
-    categorical = pd.Categorical.from_codes(codes, categories=pd.Index(labels[:-1]), ordered=True)
+    categorical = pd.Categorical.from_codes(
+        codes, categories=pd.Index(labels[:-1], dtype=TEXT_DTYPE), ordered=True
+    )
     return categorical, starts[offsets]
 
 
