@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from loaders.schema import GRADE_WORDS, frame_from_arrays
+from loaders.schema import GRADE_WORDS, TEXT_DTYPE, frame_from_arrays
 from measures.compliance import compliance_rate, round_rates
 from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
 from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
@@ -79,10 +79,12 @@ def breakdown(statuses: pd.DataFrame, by: str, target: float, amber_margin: floa
     counts = counts.reindex(columns=list(COUNT_COLUMNS), fill_value=0)
     rate = compliance_rate(counts["met"].to_numpy(), counts["missed"].to_numpy())
     rag = rag_array(rate, np.full(len(rate), target), np.full(len(rate), amber_margin))
-    table = counts.assign(rate=round_rates(pd.Series(rate, index=counts.index)), rag=rag).reset_index(
-        names="group"
-    )
-    return table.sort_values("group", kind="stable").reset_index(drop=True)
+    table = counts.assign(
+        rate=round_rates(pd.Series(rate, index=counts.index)),
+        rag=pd.Series(rag, index=counts.index, dtype=TEXT_DTYPE),
+    ).reset_index(names="group")
+    # every group is named ("(blank)" included), so the cast has no blank to turn into NaN
+    return table.astype({"group": TEXT_DTYPE}).sort_values("group", kind="stable").reset_index(drop=True)
 
 
 # --- days taken ----------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def _when(due: np.ndarray, today: np.datetime64) -> np.ndarray:
         [due < today, due <= sunday, due <= next_sunday],
         list(WHEN_ORDER[:3]),
         default=WHEN_ORDER[3],
-    )
+    ).astype(object)  # numpy's fixed-width text would become pandas 3's str dtype
 
 
 def _empty() -> pd.DataFrame:
