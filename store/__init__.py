@@ -47,7 +47,7 @@ from store.uploads import (
     rejected_rows,
     uploads_still_current,
 )
-from store.urls import default_url, resolve_url
+from store.urls import default_url, missing_sqlite_file, resolve_url
 
 __all__ = [
     "AUDIT_ACTIONS",
@@ -91,6 +91,7 @@ __all__ = [
     "rejected_rows",
     "remove_example_plan",
     "remove_person",
+    "missing_sqlite_file",
     "resolve_url",
     "save_settings",
     "seed_example_plan",
