@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from datetime import date
 import os
 import selectors
 import signal
@@ -339,6 +340,7 @@ def _sheet(body: dict[str, Any], records: memoryview, rejects: memoryview) -> Sh
         records=_frame(records, body["records"]),
         rejects=_frame(rejects, body["rejects"]),
         skipped_rows=_integer(body["skipped_rows"]),
+        report_date=_optional_date(body.get("report_date")),
     )
 
 
@@ -368,6 +370,12 @@ def _strings(values: object) -> list[str]:
     if not isinstance(values, list):
         raise TypeError("expected a list")
     return [_string(value) for value in values]
+
+
+def _optional_date(value: object) -> date | None:
+    if value is None:
+        return None
+    return date.fromisoformat(_string(value))
 
 
 def _integer(value: object) -> int:

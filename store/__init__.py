@@ -31,7 +31,7 @@ from store.audit import (
 )
 from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
-from store.ingest import store_sheet
+from store.ingest import OlderExtract, store_sheet
 from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
 from store.records import read_dataset
 from store.settings_store import load_settings, save_settings
@@ -44,6 +44,7 @@ from store.uploads import (
     holds_real_uploads,
     last_uploads,
     list_uploads,
+    newest_data,
     rejected_rows,
     uploads_still_current,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ActionFields",
     "ActionNotFound",
     "AuditError",
+    "OlderExtract",
     "PeopleError",
     "PersonRecord",
     "StoreBusy",
@@ -83,6 +85,8 @@ __all__ = [
     "list_exports",
     "list_people",
     "list_uploads",
+    "missing_sqlite_file",
+    "newest_data",
     "load_settings",
     "purge_audit",
     "read_dataset",
@@ -91,7 +95,6 @@ __all__ = [
     "rejected_rows",
     "remove_example_plan",
     "remove_person",
-    "missing_sqlite_file",
     "resolve_url",
     "save_settings",
     "seed_example_plan",
