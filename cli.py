@@ -175,9 +175,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     sha256=result.sha256,
                     user=user,
                     on_wait=_report_waiting,
+                    refuse_older=not args.allow_older,
                 )
             except StoreBusy as error:
                 raise CliError(f"{where}: {error}", EXIT_BUSY) from None
+            except store.OlderExtract as error:
+                # A scheduled job must not roll the figures back by re-running an old file unnoticed;
+                # earlier files and sheets of this run stay stored (each sheet is its own upload).
+                raise CliError(
+                    f"{where}: not stored: {error}. Run again with --allow-older to store it anyway",
+                    EXIT_REFUSED,
+                ) from None
             if len(sheet.rejects):
                 rejects.append(sheet.rejects.assign(file=result.file_name))
             if summary.already_loaded is not None:
@@ -558,10 +566,11 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         sheet = f" [{upload.sheet}]" if upload.sheet else ""
         state = f"  UNDONE {upload.undone_at:%Y-%m-%d %H:%M}" if upload.undone_at else ""
         demo = "  (demo)" if upload.is_demo else ""
+        data_date = f"data as at {upload.data_date:%Y-%m-%d}" if upload.data_date else "no data date"
         print(
             f"{upload.id}  {upload.uploaded_at:%Y-%m-%d %H:%M:%S}  {upload.user}  {upload.file_name}{sheet}  "
-            f"{upload.dataset}  new {upload.new} / updated {upload.updated} / unchanged {upload.unchanged} / "
-            f"rejected {upload.rejected}  sha256 {upload.sha256[:12]}{demo}{state}"
+            f"{upload.dataset}  {data_date}  new {upload.new} / updated {upload.updated} / "
+            f"unchanged {upload.unchanged} / rejected {upload.rejected}  sha256 {upload.sha256[:12]}{demo}{state}"
         )
     return EXIT_OK
 
