@@ -374,7 +374,11 @@ def _worklist(args: argparse.Namespace):
     for column, wanted in (("team", args.team), ("worker", args.worker)):
         if wanted:
             same_name(statuses[column], wanted, column)  # refused when no record names it at all
-            keys = work[column].astype(object).map(lambda value: category_key(value) if isinstance(value, str) else "")
+            keys = (
+                work[column]
+                .astype(object)
+                .map(lambda value: category_key(value) if isinstance(value, str) else "")
+            )
             work = work[(keys == category_key(wanted)).to_numpy(dtype=bool)]
     return engine, work.reset_index(drop=True)
 
@@ -570,7 +574,8 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         print(
             f"{upload.id}  {upload.uploaded_at:%Y-%m-%d %H:%M:%S}  {upload.user}  {upload.file_name}{sheet}  "
             f"{upload.dataset}  {data_date}  new {upload.new} / updated {upload.updated} / "
-            f"unchanged {upload.unchanged} / rejected {upload.rejected}  sha256 {upload.sha256[:12]}{demo}{state}"
+            f"unchanged {upload.unchanged} / rejected {upload.rejected}  "
+            f"sha256 {upload.sha256[:12]}{demo}{state}"
         )
     return EXIT_OK
 
@@ -664,8 +669,10 @@ def setting_message(message: str, values: list[str] | None, file_name: str | Non
         if path.startswith("local_holidays"):
             return f"{' '.join(values)}: the date {reason}"
         measure = values[1] if len(values) > 1 else ""
-        return f"{' '.join(values)}: '{measure}' is {reason}" if reason.startswith("not ") else (
-            f"{' '.join(values)}: '{measure}': {reason}"
+        return (
+            f"{' '.join(values)}: '{measure}' is {reason}"
+            if reason.startswith("not ")
+            else (f"{' '.join(values)}: '{measure}': {reason}")
         )
     section = ".".join(parts[:-1]) if field else ".".join(parts)
     return f"{file_name}: {section}{' ' + field if field else ''} {reason}"
@@ -680,7 +687,7 @@ def _checked_set_values(values: list[str]) -> list[str]:
         match = _ISO_DATE.match(value)
         if match:
             try:
-                checked_date(*(int(part) for part in match.groups()))
+                _real_date(*(int(part) for part in match.groups()))
             except argparse.ArgumentTypeError as error:
                 raise CliError(f"settings not saved: {error}", EXIT_REFUSED) from None
     return checked
@@ -826,7 +833,9 @@ def add_people_commands(commands: argparse._SubParsersAction) -> None:
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add_command(users_commands, "list", help="everyone with a role")
     adder = add_command(
-        users_commands, "add", help="give someone a role, or change it (creates the store for the first admin)"
+        users_commands,
+        "add",
+        help="give someone a role, or change it (creates the store for the first admin)",
     )
     adder.add_argument("email", metavar="EMAIL", help="their sign-in email address")
     adder.add_argument("--role", required=True, choices=ROLES, help="what they may see and do")
@@ -841,7 +850,9 @@ def add_people_commands(commands: argparse._SubParsersAction) -> None:
     audit.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="only entries from this day on")
     audit.add_argument("--user", dest="audit_user", metavar="EMAIL", help="only this person's entries")
     audit.add_argument("--action", choices=AUDIT_ACTIONS, metavar="NAME", help=", ".join(AUDIT_ACTIONS))
-    audit.add_argument("--format", choices=["table", "csv"], default="table", help="output format (default: table)")
+    audit.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="output format (default: table)"
+    )
     audit.set_defaults(handler=cmd_audit)
 
     purge = add_command(commands, "audit-purge", help="remove audit entries older than the retention period")
@@ -864,21 +875,16 @@ def _iso_date(text: str) -> date:
     match = _ISO_DATE.match(text)
     if not match:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD")
-    return checked_date(*(int(part) for part in match.groups()))
+    return _real_date(*(int(part) for part in match.groups()))
 
 
-def checked_date(year: int, month: int, day: int) -> date:
-    """The date, or ArgumentTypeError saying plainly why it does not exist ("30 February 2021 ...")."""
-    import calendar
+def _real_date(year: int, month: int, day: int) -> date:
+    from measures.as_at import AsAtError, checked_date
 
-    if not 1 <= month <= 12:
-        raise argparse.ArgumentTypeError(f"{year}-{month:02d}-{day:02d}: there is no month {month}")
     try:
-        return date(year, month, day)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{day} {calendar.month_name[month]} {year} does not exist"
-        ) from None
+        return checked_date(year, month, day)
+    except AsAtError as error:  # "30 February 2021 does not exist"
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def database_option() -> argparse.ArgumentParser:
@@ -920,10 +926,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = add_command(commands, "ingest", help="read extracts into the store (creates the store if needed)")
+    ingest = add_command(
+        commands, "ingest", help="read extracts into the store (creates the store if needed)"
+    )
     ingest.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv extracts")
     ingest.add_argument(
-        "--dataset", choices=["orders", "reviews", "audits"], help="force the dataset (default: from the headers)"
+        "--dataset",
+        choices=["orders", "reviews", "audits"],
+        help="force the dataset (default: from the headers)",
     )
     ingest.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook")
     ingest.add_argument("--rejects", metavar="OUT.csv", help="write every rejected row and its reason here")
@@ -936,7 +946,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = add_command(commands, "report", help="quarterly compliance against targets")
     report.add_argument(
-        "--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD", help="report date (default: today)"
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
     )
     report.add_argument(
         "--measure", nargs="+", type=_measure_id, metavar="ID", help="only these measures (any case)"
@@ -951,21 +965,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     due = add_command(commands, "due", help="open cases due soon, overdue first (the worklist)")
     due.add_argument(
-        "--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD", help="report date (default: today)"
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
     )
     due.add_argument("--within", type=int, default=10, metavar="N", help="working days ahead (default 10)")
     due.add_argument("--team", metavar="NAME", help="one team's cases (any case)")
     due.add_argument("--worker", metavar="NAME", help="one worker's cases (any case)")
-    due.add_argument("--format", choices=["table", "csv"], default="table", help="output format (default: table)")
+    due.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="output format (default: table)"
+    )
     due.set_defaults(handler=cmd_due)
 
     spc = add_command(commands, "spc", help="statistical process control points of one measure (SPEC 7.1)")
-    spc.add_argument("--measure", required=True, type=_measure_id, metavar="ID", help="the measure (any case)")
     spc.add_argument(
-        "--period", choices=["month", "quarter"], default="month", help="points per month or quarter (default: month)"
+        "--measure", required=True, type=_measure_id, metavar="ID", help="the measure (any case)"
     )
     spc.add_argument(
-        "--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD", help="report date (default: today)"
+        "--period",
+        choices=["month", "quarter"],
+        default="month",
+        help="points per month or quarter (default: month)",
+    )
+    spc.add_argument(
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
     )
     spc.add_argument("--team", metavar="NAME", help="one team's records (any case)")
     spc.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
@@ -974,7 +1003,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_command(commands, "uploads", help="upload history, newest first").set_defaults(handler=cmd_uploads)
 
     undo = add_command(commands, "undo", help="take one upload back: its new records go, changed ones return")
-    undo.add_argument("upload_id", type=int, metavar="UPLOAD_ID", help="the upload's number, as `uploads` lists it")
+    undo.add_argument(
+        "upload_id", type=int, metavar="UPLOAD_ID", help="the upload's number, as `uploads` lists it"
+    )
     undo.set_defaults(handler=cmd_undo)
 
     demo = add_command(
@@ -985,7 +1016,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=cmd_demo)
 
-    settings = add_command(commands, "settings", help="show or change rules, targets, holidays, review schedule")
+    settings = add_command(
+        commands, "settings", help="show or change rules, targets, holidays, review schedule"
+    )
     settings_commands = settings.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
     add_command(settings_commands, "show", help="print the settings in force as JSON")
     setter = add_command(

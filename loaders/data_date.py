@@ -67,7 +67,11 @@ def title_date(title_rows: pd.DataFrame) -> dt.date | None:
     cell of the row. The first such row wins.
     """
     for _, row in title_rows.iterrows():  # a few title rows at most: the header is within the first 30
-        cells = [value for value in row.tolist() if value is not None and not (isinstance(value, float) and pd.isna(value))]
+        cells = [
+            value
+            for value in row.tolist()
+            if value is not None and not (isinstance(value, float) and pd.isna(value))
+        ]
         for position, value in enumerate(cells):
             if not isinstance(value, str):
                 continue
@@ -97,7 +101,9 @@ def latest_happened_date(records: pd.DataFrame, dataset: str, upload_day: dt.dat
     return min(latest.date(), upload_day)
 
 
-def data_date(report_date: dt.date | None, records: pd.DataFrame, dataset: str, upload_day: dt.date) -> dt.date | None:
+def data_date(
+    report_date: dt.date | None, records: pd.DataFrame, dataset: str, upload_day: dt.date
+) -> dt.date | None:
     """The upload's data date: the title rows' date, else the latest happened date; never after the
     upload day. None for a sheet with no dates at all (it then moves no default)."""
     if report_date is not None:

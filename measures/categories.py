@@ -19,7 +19,15 @@ import pandas as pd
 
 # The text columns a manager groups or filters by, per dataset (case_ref is an identity, never grouped).
 CATEGORY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "orders": ("team", "worker", "order_type", "requirements", "lscmi_version", "risk_level", "exclusion_reason"),
+    "orders": (
+        "team",
+        "worker",
+        "order_type",
+        "requirements",
+        "lscmi_version",
+        "risk_level",
+        "exclusion_reason",
+    ),
     "reviews": ("team", "worker", "order_type", "exclusion_reason"),
     "audits": ("team", "worker", "auditor"),
 }
@@ -73,12 +81,17 @@ def spelling_variants(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             continue
         counts = values.value_counts()
         spellings = pd.DataFrame({"spelling": counts.index.astype(object), "count": counts.to_numpy()})
-        spellings["shown"] = canonical_spellings(spellings["spelling"].to_numpy(dtype=object), spellings["count"])
+        spellings["shown"] = canonical_spellings(
+            spellings["spelling"].to_numpy(dtype=object), spellings["count"]
+        )
         for shown, group in spellings.groupby("shown", sort=True):
             if len(group) < 2:
                 continue
             ordered = group.sort_values(["count", "spelling"], ascending=[False, True])
-            listed = "; ".join(f"“{spelling}” ({count})" for spelling, count in ordered[["spelling", "count"]].itertuples(index=False))
+            listed = "; ".join(
+                f"“{spelling}” ({count})"
+                for spelling, count in ordered[["spelling", "count"]].itertuples(index=False)
+            )
             rows.append((column, shown, listed, int(group["count"].sum())))
     return pd.DataFrame(rows, columns=VARIANT_COLUMNS).astype({"records": "int64"})
 
@@ -86,7 +99,9 @@ def spelling_variants(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def reference_format(references: pd.Series) -> pd.Series:
     """A case reference's shape: a capital letter as A, a small one as a, a run of digits (any length)
     as 9, other characters as they are. "DEMO-00001" and "DEMO-12" share "AAAA-9"; "demo-1" does not."""
-    letters = references.str.replace(r"[^\W\d_]", lambda match: "A" if match[0].isupper() else "a", regex=True)
+    letters = references.str.replace(
+        r"[^\W\d_]", lambda match: "A" if match[0].isupper() else "a", regex=True
+    )
     return letters.str.replace(r"\d+", "9", regex=True)
 
 
@@ -94,7 +109,9 @@ def case_ref_formats(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The shapes case references are written in, when there is more than one (else empty): format,
     records and one example of each, most used first. "00412" and "412" or "CF-412" and "cf412" are
     the same person only if the service says so; the page lists them for someone to check."""
-    parts = [frame["case_ref"].dropna().astype(str) for frame in frames.values() if "case_ref" in frame.columns]
+    parts = [
+        frame["case_ref"].dropna().astype(str) for frame in frames.values() if "case_ref" in frame.columns
+    ]
     references = pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype=object)
     if references.empty:
         return pd.DataFrame(columns=FORMAT_COLUMNS)

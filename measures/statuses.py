@@ -29,8 +29,8 @@ import pandas as pd
 
 from loaders.schedule import add_months
 from measures.applicability import REQUIREMENT_PATTERNS, requirement_applies
-from measures.categories import canonical_spellings
 from measures.calendar import WorkingCalendar, as_days, as_timestamps, working_calendar
+from measures.categories import canonical_spellings
 from measures.definitions import GOOD_GRADE, MEASURE_IDS, MEASURES, STATUSES, MeasureDef
 from measures.quarters import quarter_labels_and_starts
 from measures.settings import DEFAULT_RULES, Rule, Settings

@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from store import OlderExtract, list_uploads, newest_data, read_dataset, store_sheet, undo_upload
-from store.migrate import upgrade_schema
+from store import OlderExtract, connect, list_uploads, newest_data, read_dataset, store_sheet, undo_upload
 from store.engine import open_engine
+from store.migrate import upgrade_schema
 from store.tables import RECORD_TABLES, upload_records, uploads
-from store import connect
 from tests.store.sheets import make_sheet, sha_of
 
 # Three orders. February's extract (title row: run on 15/02/2021) has 00412's first contact and 00413's
@@ -32,7 +31,9 @@ JANUARY = [
 
 def store(engine, rows, name, *, report_date=None, refuse_older=False):
     sheet = dataclasses.replace(make_sheet("orders", rows), report_date=report_date)
-    return store_sheet(engine, sheet, file_name=name, sha256=sha_of(name), user="u", refuse_older=refuse_older)
+    return store_sheet(
+        engine, sheet, file_name=name, sha256=sha_of(name), user="u", refuse_older=refuse_older
+    )
 
 
 def test_the_title_rows_date_wins_else_the_latest_happened_date(engine):
@@ -104,17 +105,34 @@ def test_uploads_from_before_revision_0005_get_their_latest_happened_date(store_
         upload_id = connection.execute(
             sa.insert(uploads)
             .values(
-                uploaded_at=datetime(2021, 2, 16, 9, tzinfo=UTC), user="u", file_name="old.csv", sheet=None,
-                sha256=sha_of("old"), dataset="orders", new=2, updated=0, unchanged=0, rejected=0,
+                uploaded_at=datetime(2021, 2, 16, 9, tzinfo=UTC),
+                user="u",
+                file_name="old.csv",
+                sheet=None,
+                sha256=sha_of("old"),
+                dataset="orders",
+                new=2,
+                updated=0,
+                unchanged=0,
+                rejected=0,
                 is_demo=False,
             )
             .returning(uploads.c.id)
         ).scalar_one()
-        for case_ref, order_date, induction in (("1", date(2021, 1, 4), date(2021, 2, 12)), ("2", date(2021, 2, 3), None)):
+        for case_ref, order_date, induction in (
+            ("1", date(2021, 1, 4), date(2021, 2, 12)),
+            ("2", date(2021, 2, 3), None),
+        ):
             record_id = connection.execute(
                 sa.insert(orders)
-                .values(case_ref=case_ref, order_date=order_date, order_type="CPO", induction=induction,
-                        upload_id=upload_id, created_upload_id=upload_id)
+                .values(
+                    case_ref=case_ref,
+                    order_date=order_date,
+                    order_type="CPO",
+                    induction=induction,
+                    upload_id=upload_id,
+                    created_upload_id=upload_id,
+                )
                 .returning(orders.c.record_id)
             ).scalar_one()
             connection.execute(sa.insert(upload_records).values(upload_id=upload_id, record_id=record_id))
