@@ -48,7 +48,9 @@ def parse_as_at(text: str) -> date:
 
 
 def quarter_is_partial(quarter_starts: pd.Series, as_at: date) -> np.ndarray:
-    """Per quarter start: True when the quarter ends after the as-at date (its figures can still move)."""
+    """Per quarter start: True until the day after the quarter's last day. On its last day a record
+    due that day with nothing recorded is still pending, so the figures can still move (the overview's
+    rule since issue 3; docs/decisions.md)."""
     ends = pd.to_datetime(quarter_starts) + pd.DateOffset(months=3)  # the day after the quarter's last
     return (ends > pd.Timestamp(as_at)).to_numpy(dtype=bool)
 

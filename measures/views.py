@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schema import GRADE_WORDS
+from measures.as_at import quarter_is_partial
 from measures.compliance import compliance_rate, round_rates
 from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
 from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
@@ -166,12 +167,13 @@ def cases_behind(
 
 
 def headline_quarter(quarterly: pd.DataFrame, as_at: date) -> tuple[str | None, bool]:
-    """(quarter, complete): the last quarter with records that ended by the as-at date; failing that,
+    """(quarter, complete): the last quarter with records whose last day is on or before the as-at date
+    (measures.as_at.quarter_is_partial); failing that,
     the quarter in progress on the as-at date (complete False); (None, False) when nothing had started."""
     if quarterly.empty:
         return None, False
     starts = quarterly["quarter_start"]
-    complete = quarterly[starts + pd.DateOffset(months=3) <= pd.Timestamp(as_at)]
+    complete = quarterly[~quarter_is_partial(starts, as_at)]
     if not complete.empty:
         return str(complete.loc[complete["quarter_start"].idxmax(), "quarter"]), True
     started = quarterly[starts <= pd.Timestamp(as_at)]

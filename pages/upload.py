@@ -99,14 +99,18 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
 
 
 NOT_STORED = "✗ "  # marks a result line that reports a failure
+HELD_BACK = "⚠ "  # marks a result line about an older extract waiting for a confirmation
 
 
-def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list[str]:
+def store_sheets(
+    file_name: str, sha256: str, sheets: list[SheetResult], *, allow_older: bool = False
+) -> list[str]:
     """Store every shown sheet, each in its own transaction; one line per sheet saying what happened.
 
     While another upload holds the store this one queues, and says so. If a sheet cannot be stored (the
     store stayed busy, the disk is full), the lines say which sheets were stored before it
-    and that the rest were not, rather than losing what already happened.
+    and that the rest were not, rather than losing what already happened. A sheet older than the stored
+    data that would change records back is held until the user confirms (`allow_older`).
     """
     lines = []
     queue_notice = st.empty()
@@ -124,7 +128,12 @@ def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list
                 sha256=sha256,
                 user=current_user(),
                 on_wait=show_queued,
+                refuse_older=not allow_older,
             )
+        except store.OlderExtract as error:
+            st.session_state[state.keyed(state.UPLOAD_OLDER, file=sha256)] = f"{where}: {error}"
+            lines.append(f"{HELD_BACK}{where}: not stored yet: {error}. Confirm below to store it anyway.")
+            break
         except USER_ERRORS as error:
             not_stored = ", ".join(s.sheet or file_name for s in sheets[position:])
             lines.append(f"{NOT_STORED}{where}: {error}. Not stored: {not_stored}.")
@@ -253,6 +262,25 @@ def one_file(extract: Extract) -> None:
         if lines:
             st.session_state[state.UPLOAD_RESULTS] = lines
             st.rerun()
+    older_anyway(extract, sheets)
+
+
+def older_anyway(extract: Extract, sheets: list[SheetResult]) -> None:
+    """The confirm step for an extract older than the stored data: what it would change back, and a
+    second button to store it all the same (SPEC 2: a later upload replaces values)."""
+    held = state.keyed(state.UPLOAD_OLDER, file=extract.sha256)
+    if held not in st.session_state:
+        return
+    st.warning(plain(f"{st.session_state[held]}."), icon=":material/history:")
+    if st.button(
+        "Store it anyway (older values replace newer ones)",
+        key=state.keyed(state.UPLOAD_STORE_OLDER, file=extract.index),
+    ):
+        del st.session_state[held]
+        lines = run_guarded(lambda: store_sheets(extract.name, extract.sha256, sheets, allow_older=True))
+        if lines:
+            st.session_state[state.UPLOAD_RESULTS] = lines
+            st.rerun()
 
 
 def undo_clicked() -> None:
@@ -287,6 +315,7 @@ def history(url: str, version: str) -> None:
             "File": [u.file_name for u in uploads],
             "Sheet": [u.sheet or "" for u in uploads],
             "Dataset": [u.dataset for u in uploads],
+            "Data as at": [u.data_date for u in uploads],
             "New": [u.new for u in uploads],
             "Updated": [u.updated for u in uploads],
             "Unchanged": [u.unchanged for u in uploads],
@@ -319,6 +348,8 @@ def main() -> None:
     for line in st.session_state.pop(state.UPLOAD_RESULTS, []):
         if line.startswith(NOT_STORED):
             st.error(plain(line.removeprefix(NOT_STORED)))
+        elif line.startswith(HELD_BACK):
+            st.warning(plain(line.removeprefix(HELD_BACK)))
         else:
             st.success(plain(line))
     undo_result = st.session_state.pop(state.UNDO_RESULT, None)
