@@ -82,7 +82,7 @@ def spelling_variants(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         counts = values.value_counts()
         spellings = pd.DataFrame({"spelling": counts.index.astype(object), "count": counts.to_numpy()})
         spellings["shown"] = canonical_spellings(
-            spellings["spelling"].to_numpy(dtype=object), spellings["count"]
+            spellings["spelling"].to_numpy(dtype=object), spellings["count"].to_numpy(dtype=np.int64)
         )
         for shown, group in spellings.groupby("shown", sort=True):
             if len(group) < 2:

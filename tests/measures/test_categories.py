@@ -110,3 +110,29 @@ def test_the_data_quality_lists_name_each_variant_and_count():
 def test_one_format_of_reference_lists_nothing():
     frames = {"orders": pd.DataFrame({"case_ref": ["DEMO-00001", "DEMO-12"]})}
     assert case_ref_formats(frames).empty
+
+
+def test_a_dataset_filtered_by_a_team_keeps_every_spelling_of_it():
+    from datetime import date
+
+    from measures.filters import Filters, dataset_in_filters
+
+    frame = orders(
+        [
+            {"case_ref": "1", "order_date": "2020-04-01", "team": "East  Team"},
+            {"case_ref": "2", "order_date": "2020-04-01", "team": "east team"},
+            {"case_ref": "3", "order_date": "2020-04-01", "team": "West"},
+            {"case_ref": "4", "order_date": "2020-04-01"},
+        ]
+    )
+    filters = Filters(None, None, ("East Team",), (), (), date(2020, 6, 30))
+
+    assert dataset_in_filters(frame, "orders", filters)["case_ref"].tolist() == ["1", "2"]
+
+
+def test_a_team_leaders_scope_holds_every_spelling_of_their_team():
+    from measures.access import in_scope
+
+    teams = pd.Series(["East  Team", "EAST TEAM", "West", None], dtype=object)
+    assert in_scope(teams, ("East Team",)).tolist() == [True, True, False, False]
+    assert in_scope(teams.astype("category"), ("east team",)).tolist() == [True, True, False, False]
