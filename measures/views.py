@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schema import GRADE_WORDS
-from measures.as_at import quarter_is_partial
+from measures.as_at import PARTIAL_WORD, quarter_is_partial
 from measures.compliance import compliance_rate, round_rates
 from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
 from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
@@ -49,12 +49,25 @@ def without_categories(frame: pd.DataFrame) -> pd.DataFrame:
 # --- quarterly figures and breakdowns -----------------------------------------------------------------
 
 
+def with_partial(quarterly: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """`quarterly_compliance` rows with `partial`: True for a quarter not finished by the as-at date,
+    which every chart and table then marks (measures.as_at.quarter_is_partial)."""
+    return quarterly.assign(partial=quarter_is_partial(quarterly["quarter_start"], as_at))
+
+
 def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
-    """`quarterly_compliance` rows as pages and exports show them: titles, counts, rounded rate, RAG words."""
+    """`quarterly_compliance` rows as pages and exports show them: titles, counts, rounded rate, RAG words.
+
+    With a `partial` column (`with_partial`), an unfinished quarter reads "2020-21 Q4 (partial)".
+    """
+    quarters = quarterly["quarter"].astype(str)
+    if "partial" in quarterly.columns:
+        partial = quarterly["partial"].astype(bool)
+        quarters = quarters.where(~partial, quarters + f" ({PARTIAL_WORD})")
     table = pd.DataFrame(
         {
             "Measure": quarterly["measure"].map(MEASURE_TITLES),
-            "Quarter": quarterly["quarter"].astype(str),
+            "Quarter": quarters,
             **{column.capitalize(): quarterly[column].astype("int64") for column in COUNT_COLUMNS},
             "Rate %": round_rates(quarterly["rate"]),
             "Target %": quarterly["target"].astype("float64").round(1),
@@ -62,6 +75,13 @@ def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return table.reset_index(drop=True)
+
+
+def latest_complete_quarter(quarterly: pd.DataFrame, as_at: date) -> str | None:
+    """The latest quarter with records that has finished by the as-at date (None when none has): where
+    a drill-down opens."""
+    quarter, complete = headline_quarter(quarterly, as_at)
+    return quarter if complete else None
 
 
 def latest_target(quarterly: pd.DataFrame) -> tuple[float, float]:

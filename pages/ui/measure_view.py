@@ -14,6 +14,7 @@ import streamlit as st
 import charts
 from measures import MEASURES, MEASURES_BY_ID, MeasureDef, views
 from measures.actions import chart_annotations, quarter_annotations
+from measures.as_at import quarter_shown
 from measures.filters import Filters
 from pages.ui import data, spc_view, state
 from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
@@ -204,14 +205,25 @@ def cases_section(
     status_key = state.keyed(state.DRILL_STATUS, area=area, measure=measure.id)
     last_click_key = state.keyed(state.DRILL_LAST_CLICK, area=area, measure=measure.id)
     quarters = [ALL_QUARTERS, *rows["quarter"].astype(str)]
+    partial_quarters = set(rows.loc[rows["partial"].astype(bool), "quarter"].astype(str))
     if clicked and clicked != st.session_state.get(last_click_key):
         st.session_state[last_click_key] = clicked
         if clicked in quarters:
             st.session_state[quarter_key] = clicked
     st.markdown("**Cases behind the figures** (click a quarter on the chart, or choose below)")
     quarter_column, status_column = st.columns(2)
-    quarter = quarter_column.selectbox("Quarter", quarters, index=len(quarters) - 1, key=quarter_key)
-    status = status_column.selectbox("Status", STATUS_CHOICES, key=status_key)
+    # Opens on the latest finished quarter's missed cases: the ones a manager asks about first.
+    opening = views.latest_complete_quarter(rows, start.filters.as_at)
+    quarter = quarter_column.selectbox(
+        "Quarter",
+        quarters,
+        index=quarters.index(opening) if opening in quarters else len(quarters) - 1,
+        key=quarter_key,
+        format_func=lambda label: quarter_shown(label, label in partial_quarters),
+    )
+    status = status_column.selectbox(
+        "Status", STATUS_CHOICES, index=STATUS_CHOICES.index("missed"), key=status_key
+    )
     total, cases = cases_for(
         start.url,
         start.version,
@@ -232,7 +244,7 @@ def cases_section(
 
 def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
     quarterly = data.quarterly_for(start.url, start.version, start.filters)
-    rows = quarterly[quarterly["measure"] == measure.id]
+    rows = views.with_partial(quarterly[quarterly["measure"] == measure.id], start.filters.as_at)
     st.subheader(measure.title)
     st.caption(rule_text(measure, start))
     if rows.empty:
