@@ -77,6 +77,34 @@ def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def quarterly_summary(quarterly: pd.DataFrame) -> pd.DataFrame:
+    """The quarterly table the IJB sees (issue 8): measure, quarter (partial ones marked), met, missed,
+    pending, excluded, invalid, rate, target and RAG in words, without the table symbols."""
+    table = quarterly_figures(quarterly)
+    table["RAG"] = quarterly["rag"].map(lambda rag: rag_label(rag, with_symbol=False)).to_numpy()
+    return table
+
+
+def summary_notes(filters: Filters, data_date: str | None) -> list[tuple[str, str]]:
+    """What the quarterly summary file says above its table: the data's date and every filter, so the
+    file read on its own is never misleading. `data_date` is e.g. "15/02/2021 (from the orders extract
+    uploaded on 16/02/2021 09:12)"."""
+
+    def chosen(names: tuple[str, ...]) -> str:
+        return ", ".join(names) if names else "all"
+
+    return [
+        ("Quarterly summary", "Justice social work compliance against targets, per measure and quarter"),
+        ("Data as at", data_date or "no upload states the date of its data"),
+        ("Figures as at", f"{filters.as_at:%d/%m/%Y}"),
+        ("Quarters", f"{filters.from_quarter or 'the first'} to {filters.to_quarter or 'the last'}"),
+        ("Teams", chosen(filters.teams)),
+        ("Workers", chosen(filters.workers)),
+        ("Order types", chosen(filters.order_types)),
+        ("Partial quarters", "marked (partial): not finished by the figures' date, so they can still move"),
+    ]
+
+
 def latest_complete_quarter(quarterly: pd.DataFrame, as_at: date) -> str | None:
     """The latest quarter with records that has finished by the as-at date (None when none has): where
     a drill-down opens."""

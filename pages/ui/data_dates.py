@@ -69,16 +69,24 @@ def as_at_box(where: DeltaGenerator, url: str, version: str) -> date:
     return default
 
 
-def data_date_line(url: str, version: str, as_at: date) -> str | None:
-    """ "Data as at 15/02/2021 (from the orders extract uploaded on 16/02/2021 09:12)." None when no
-    upload has a data date. When another as-at date is chosen, the line says both."""
+def data_date_text(url: str, version: str) -> str | None:
+    """ "15/02/2021 (from the orders extract uploaded on 16/02/2021 09:12)"; None when no upload has a
+    data date."""
     newest = newest_data_for(url, version)
     if newest is None or newest.data_date is None:
         return None
     source = "the demo data" if newest.is_demo else f"the {newest.dataset} extract"
-    line = (
-        f"Data as at {newest.data_date:%d/%m/%Y} (from {source} uploaded on {local_time(newest.uploaded_at)})"
-    )
+    return f"{newest.data_date:%d/%m/%Y} (from {source} uploaded on {local_time(newest.uploaded_at)})"
+
+
+def data_date_line(url: str, version: str, as_at: date) -> str | None:
+    """ "Data as at 15/02/2021 (from the orders extract uploaded on 16/02/2021 09:12)." None when no
+    upload has a data date. When another as-at date is chosen, the line says both."""
+    newest = newest_data_for(url, version)
+    text = data_date_text(url, version)
+    if newest is None or text is None:
+        return None
+    line = f"Data as at {text}"
     if as_at != newest.data_date:
         line += f"; figures as at {as_at:%d/%m/%Y}, the date chosen in the sidebar"
     return line + "."

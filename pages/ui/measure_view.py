@@ -19,6 +19,7 @@ from measures.filters import Filters
 from pages.ui import data, spc_view, state
 from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
 from pages.ui.frame import PageStart, page_start
+from pages.ui.summary_export import summary_downloads
 
 ALL_QUARTERS = "All quarters"
 ALL_STATUSES = "All statuses"
@@ -114,7 +115,7 @@ def action_marks(measure_id: str, rows: pd.DataFrame) -> pd.DataFrame:
     return quarter_annotations(chart_annotations(plan, measure_id), rows["quarter"].astype(str).tolist())
 
 
-def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | None:
+def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start: PageStart) -> str | None:
     """Chart and table of the quarterly rate against target; returns the quarter clicked, if any."""
     chart_column, table_column = st.columns(2)
     with chart_column:
@@ -132,6 +133,8 @@ def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | N
         )
     with table_column:
         show_table(views.quarterly_figures(rows).drop(columns="Measure"))
+        key = state.keyed(state.SUMMARY_DOWNLOAD, area=area, measure=measure.id)
+        summary_downloads(st.container(), start.url, start.version, start.filters, (measure.id,), key)
     return clicked_quarter(event)
 
 
@@ -250,7 +253,7 @@ def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
     if rows.empty:
         st.info("No records for this measure match the filters in the sidebar.")
         return
-    clicked = trend_section(measure, area, rows)
+    clicked = trend_section(measure, area, rows, start)
     spc_view.spc_section(measure, area, start, counted_words(measure))
     breakdown_section(measure, area, rows, start)
     days_section(measure, area, start)

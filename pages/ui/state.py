@@ -44,6 +44,7 @@ BREAKDOWN_BY = "{area}_{measure}_breakdown_by"
 DRILL_QUARTER = "{area}_{measure}_drill_quarter"
 DRILL_STATUS = "{area}_{measure}_drill_status"
 DRILL_LAST_CLICK = "{area}_{measure}_drill_last_click"
+SUMMARY_DOWNLOAD = "{area}_{measure}_summary"  # + "_csv" / "_xlsx": the quarterly summary's buttons
 
 # Upload page.
 UPLOAD_FILES = "upload_files"

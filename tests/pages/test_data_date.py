@@ -4,7 +4,13 @@ for a confirmation on the Upload page."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+import store
 
 from .conftest import page, seen
 
@@ -129,3 +135,52 @@ def test_an_older_extract_waits_for_a_confirmation_saying_what_it_changes_back(e
     history = app.dataframe[-1].value
     assert list(history["File"]) == ["older.csv", "orders.csv"]
     assert [f"{day:%d/%m/%Y}" for day in history["Data as at"]] == ["01/02/2021", "15/02/2021"]
+
+
+def summary_rows(content: bytes) -> tuple[dict[str, str], pd.DataFrame]:
+    """The notes above a quarterly summary CSV, and its table."""
+    lines = content.decode("utf-8-sig").split("\r\n")
+    blank = lines.index("")
+    notes = dict(next(csv.reader([line])) for line in lines[:blank])
+    table = pd.read_csv(io.StringIO("\n".join(lines[blank + 1 :])), dtype=str, keep_default_na=False)
+    return notes, table
+
+
+def test_the_quarterly_summary_carries_the_filters_and_the_data_date(empty_url, entry_script, downloads):
+    app = store_file(fresh_app(entry_script), "orders.csv", ORDERS_CSV)
+    app.switch_page(page("export")).run()
+    app.multiselect(key="team").select("Beta").run()
+    app.selectbox(key="export_what").select("quarterly summary").run()
+    app.button(key="export_prepare").click().run()
+    assert not app.exception, app.exception
+
+    name = next(name for name in downloads if name.endswith(".csv"))
+    assert name == "quarterly_summary_Beta_as-at-2021-02-15.csv"
+    notes, table = summary_rows(downloads[name])
+    assert notes["Data as at"].startswith("15/02/2021 (from the orders extract uploaded on ")
+    assert (notes["Figures as at"], notes["Teams"], notes["Workers"]) == ("15/02/2021", "Beta", "all")
+    # Beta: U003 missed, U004 pending, both first contact in 2020-21 Q4, which ends on 31 March.
+    first_contact = table[table["Measure"] == "First contact"]
+    assert first_contact[["Quarter", "Met", "Missed", "Pending", "Rate %", "RAG"]].values.tolist() == [
+        ["2020-21 Q4 (partial)", "0", "1", "1", "0.0", "Red: below target"]
+    ]
+    app.get("download_button")[0].click().run()
+    log = store.list_exports(store.connect(empty_url))
+    assert list(log["what"]) == ["quarterly summary"]
+    assert log["filters"].iloc[0]["team"] == ["Beta"]
+
+
+def test_each_measure_page_offers_its_quarterly_summary(empty_url, entry_script, downloads):
+    app = store_file(fresh_app(entry_script), "orders.csv", ORDERS_CSV)
+    app.switch_page(page("assessment")).run()
+
+    button = app.get("download_button")
+    keys = [element.proto.id for element in button]
+    assert keys and any("assessment_first_contact_summary_csv" in key for key in keys)
+    name = "quarterly_summary_first_contact_as-at-2021-02-15.csv"
+    notes, table = summary_rows(downloads[name])
+    assert notes["Teams"] == "all"
+    assert table[["Quarter", "Met", "Missed", "Pending"]].values.tolist() == [
+        ["2020-21 Q3", "1", "1", "0"],
+        ["2020-21 Q4 (partial)", "0", "1", "1"],
+    ]
