@@ -282,15 +282,22 @@ def rate_history(quarterly: pd.DataFrame, quarter: str, measure_id: str, quarter
 GRADE_COLUMNS: list[str] = [f"{grade} {GRADE_WORDS[grade]}" for grade in sorted(GRADE_WORDS, reverse=True)]
 
 
-def grades_by_quarter(audit_statuses: pd.DataFrame) -> pd.DataFrame:
-    """How many audits got each grade, per quarter of the audit date (best grade first), and in all."""
+def grades_by_quarter(audit_statuses: pd.DataFrame, as_at: date | None = None) -> pd.DataFrame:
+    """How many audits got each grade, per quarter of the audit date (best grade first), and in all.
+
+    With `as_at`, a quarter not finished by then reads "2020-21 Q4 (partial)"."""
     graded = audit_statuses.dropna(subset=["grade"])
     grade_names = graded["grade"].astype("int64").map(lambda grade: f"{grade} {GRADE_WORDS[grade]}")
     counts = pd.crosstab(graded["quarter"].astype(str), grade_names)
     counts = counts.reindex(columns=GRADE_COLUMNS, fill_value=0)
     counts.columns.name = None
     counts["Audits"] = counts.sum(axis=1)
-    return counts.reset_index(names="Quarter")
+    table = counts.reset_index(names="Quarter")
+    if as_at is not None and not table.empty:
+        starts = graded.groupby(graded["quarter"].astype(str))["quarter_start"].first()
+        partial = quarter_is_partial(starts.reindex(table["Quarter"]).reset_index(drop=True), as_at)
+        table["Quarter"] = table["Quarter"].where(~partial, table["Quarter"] + f" ({PARTIAL_WORD})")
+    return table
 
 
 # --- data quality -------------------------------------------------------------------------------------
