@@ -21,12 +21,12 @@ from pages.ui.summary_export import SUMMARY, summary_files
 
 STATUSES = "measure statuses"
 CHOICES = {
-    SUMMARY: "Quarterly summary (the IJB's table: rate per measure and quarter against target, "
-    "with the filters and the data's date in the file)",
     "orders": "Orders (order milestones)",
     "reviews": "Statutory reviews",
     "audits": "Case recording audits",
     STATUSES: "Measure statuses (one row per measure and record)",
+    SUMMARY: "Quarterly summary (the IJB's table: rate per measure and quarter against target, "
+    "with the filters and the data's date in the file)",
 }
 # The columns of a measure statuses file, in this order (those the statuses hold).
 STATUS_COLUMNS = [
