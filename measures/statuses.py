@@ -293,9 +293,8 @@ def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd
         for key, (_, uniques) in per_dataset.items()
     }
     counts = np.zeros(len(spellings), dtype=np.int64)
-    for key, (codes, _) in per_dataset.items():
-        used = codes[codes >= 0]
-        counts += np.bincount(positions[key][used], minlength=len(spellings))
+    for key, (codes, uniques) in per_dataset.items():  # records per spelling; code -1 (blank) counts at 0
+        np.add.at(counts, positions[key], np.bincount(codes + 1, minlength=len(uniques) + 1)[1:])
     grouped, categories = pd.factorize(canonical_spellings(spellings.to_numpy(dtype=object), counts))
     remapped = {
         key: np.append(grouped[positions[key]], -1)[codes]  # code -1 stays -1 (blank)
