@@ -8,6 +8,7 @@ one workbook often holds orders on one sheet and audits or reviews on another.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from loaders import (
     SheetResult,
     read_extract_isolated,
 )
+from loaders.data_date import data_date
 from pages.ui import data, state
 from pages.ui.display import local_time, plain, show_table
 from pages.ui.frame import USER_ERRORS, current_user, log_export, page_start, run_guarded
@@ -66,6 +68,7 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         f"{len(sheet.records):,} rows accepted, {sheet.rejected_row_count:,} rejected, "
         f"{sheet.skipped_rows:,} blank, note or total rows skipped."
     )
+    st.caption(data_date_words(sheet))
     mapping_column, ignored_column = st.columns([2, 1])
     with mapping_column:
         show_table(mapping_table(sheet))
@@ -96,6 +99,15 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
                 content,
             ),
         )
+
+
+def data_date_words(sheet: SheetResult) -> str:
+    """Which date the upload will be known by, and where it came from (SPEC 4)."""
+    taken = data_date(sheet.report_date, sheet.records, sheet.dataset, date.today())
+    if taken is None:
+        return "No data date: the sheet has no dates of things that happened."
+    source = "its title rows" if sheet.report_date is not None else "the latest date in it"
+    return f"Data as at {taken:%d/%m/%Y} (from {source})."
 
 
 NOT_STORED = "✗ "  # marks a result line that reports a failure

@@ -119,6 +119,7 @@ def test_an_older_extract_waits_for_a_confirmation_saying_what_it_changes_back(e
 
     store_file(app, "older.csv", OLDER_CSV)
 
+    assert "Data as at 01/02/2021 (from its title rows)." in captions(app)  # said before storing
     warnings = [seen(warning.value) for warning in app.warning]
     # By hand: U002 would lose its first contact; U001 and U003 are unchanged -> 1 record changed back.
     expected = (
