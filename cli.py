@@ -220,10 +220,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def same_name(values, wanted: str, what: str):
     """Which rows name `wanted` (any case or spacing, as groups are formed); a name no row holds is
     refused, so a typing slip never reads as a team with nothing to report."""
-    from measures.categories import category_key
+    from measures.filters import same_group
 
-    keys = values.astype(object).map(lambda value: category_key(value) if isinstance(value, str) else None)
-    found = (keys == category_key(wanted)).to_numpy(dtype=bool)
+    found = same_group(values, (wanted,))  # per distinct name, not per row
     if not found.any():
         known = sorted({str(value) for value in values.dropna().unique()})
         choices = f"; {what}s in the store: {', '.join(known)}" if what == "team" and known else ""
@@ -361,7 +360,7 @@ def _print_table(rows: list[list[str]], as_at: date) -> None:
 def _worklist(args: argparse.Namespace):
     import store
     from measures import record_statuses
-    from measures.categories import category_key
+    from measures.filters import same_group
     from measures.worklist import open_work
 
     if args.within < 0:
@@ -374,12 +373,7 @@ def _worklist(args: argparse.Namespace):
     for column, wanted in (("team", args.team), ("worker", args.worker)):
         if wanted:
             same_name(statuses[column], wanted, column)  # refused when no record names it at all
-            keys = (
-                work[column]
-                .astype(object)
-                .map(lambda value: category_key(value) if isinstance(value, str) else "")
-            )
-            work = work[(keys == category_key(wanted)).to_numpy(dtype=bool)]
+            work = work[same_group(work[column], (wanted,))]
     return engine, work.reset_index(drop=True)
 
 

@@ -107,7 +107,10 @@ def same_group(values: pd.Series, chosen: tuple[str, ...]) -> np.ndarray:
     """Which raw values belong to one of the chosen groups: "East  Team" is in East Team's, as every
     figure groups them (measures.categories); worked out once per distinct value."""
     wanted = {category_key(name) for name in chosen}
-    codes, uniques = pd.factorize(values.astype(object))
+    if isinstance(values.dtype, pd.CategoricalDtype):  # statuses: the codes are already there
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values.astype(object))
     hits = np.array([category_key(str(value)) in wanted for value in uniques] + [False], dtype=bool)
     selected: np.ndarray = hits[codes]  # code -1 (blank) picks the final False
     return selected
