@@ -26,6 +26,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,7 @@ EXIT_REFUSED = 4
 EXIT_STORE_FAILED = 5  # the database failed (disk full, read-only, unreachable); nothing was changed
 
 DEMO_FILE_NAME = "SYNTHETIC DEMO DATA (not real people)"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")  # SPEC 4
 
 
 class CliError(Exception):
@@ -57,10 +59,20 @@ def _user(args: argparse.Namespace) -> str:
         return "unknown"
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, *, create: bool = False):
+    """The store the command works on. A --db (or $DATABASE_URL) naming an SQLite file that does not
+    exist is a typing slip unless the command creates the store on purpose (`create`: ingest, demo and
+    the first `users add`); silently starting an empty store would hide every upload."""
     import store
 
-    return store.connect(store.resolve_url(args.db))
+    url = store.resolve_url(args.db)
+    missing = None if create else store.missing_sqlite_file(url)
+    if missing is not None:
+        raise CliError(
+            f"there is no store at {missing}; check --db, or create it with `cli.py ingest` or `cli.py demo`",
+            EXIT_REFUSED,
+        )
+    return store.connect(url)
 
 
 def _settings(engine):
@@ -105,7 +117,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from loaders.limits import MAX_COMMAND_LINE_FILE_BYTES
     from store import StoreBusy
 
-    engine = _engine(args)
+    engine = _engine(args, create=True)
     schedule = _settings(engine).review_schedule
 
     # Read every file before storing anything: one unreadable file means nothing is stored.
@@ -114,6 +126,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     unchanged_files = []
     for path in args.files:
         file_path = Path(path)
+        if file_path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            raise CliError(
+                f"{file_path.name}: not a spreadsheet (expected {', '.join(SPREADSHEET_SUFFIXES)}); "
+                "nothing was stored",
+                EXIT_UNREADABLE,
+            )
         try:
             content = file_path.read_bytes()
         except OSError as error:
@@ -157,9 +175,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     sha256=result.sha256,
                     user=user,
                     on_wait=_report_waiting,
+                    refuse_older=not args.allow_older,
                 )
             except StoreBusy as error:
                 raise CliError(f"{where}: {error}", EXIT_BUSY) from None
+            except store.OlderExtract as error:
+                # A scheduled job must not roll the figures back by re-running an old file unnoticed;
+                # earlier files and sheets of this run stay stored (each sheet is its own upload).
+                raise CliError(
+                    f"{where}: not stored: {error}. Run again with --allow-older to store it anyway",
+                    EXIT_REFUSED,
+                ) from None
             if len(sheet.rejects):
                 rejects.append(sheet.rejects.assign(file=result.file_name))
             if summary.already_loaded is not None:
@@ -186,6 +212,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         Path(args.rejects).write_bytes(to_csv_bytes(frame[["file", *REJECT_COLUMNS]]))
         print(f"{len(frame)} rejected-row reasons written to {args.rejects}")
     return EXIT_OK
+
+
+# --- choosing by name ---------------------------------------------------------------------------------
+
+
+def same_name(values, wanted: str, what: str):
+    """Which rows name `wanted` (any case or spacing, as groups are formed); a name no row holds is
+    refused, so a typing slip never reads as a team with nothing to report."""
+    from measures.filters import same_group
+
+    found = same_group(values, (wanted,))  # per distinct name, not per row
+    if not found.any():
+        known = sorted({str(value) for value in values.dropna().unique()})
+        choices = f"; {what}s in the store: {', '.join(known)}" if what == "team" and known else ""
+        raise CliError(f"no {what} called '{wanted}'{choices}", EXIT_REFUSED)
+    return found
 
 
 # --- report -----------------------------------------------------------------------------------------
@@ -220,6 +262,11 @@ def _report_frame(args: argparse.Namespace):
         end = parse_quarter(args.to_quarter) if args.to_quarter else None
     except ValueError as error:
         raise CliError(str(error), EXIT_REFUSED) from None
+    if start is not None and end is not None and start > end:
+        raise CliError(
+            f"--from {args.from_quarter} comes after --to {args.to_quarter}; give the earlier quarter first",
+            EXIT_REFUSED,
+        )
 
     engine = _engine(args)
     settings = _settings(engine)
@@ -229,7 +276,7 @@ def _report_frame(args: argparse.Namespace):
     if args.measure:
         statuses = statuses[statuses["measure"].isin(args.measure)]
     if args.team:
-        statuses = statuses[statuses["team"].str.casefold() == args.team.casefold()]
+        statuses = statuses[same_name(statuses["team"], args.team, "team")]
     table = quarterly_compliance(statuses, settings)
     if start is not None:
         table = table[table["quarter_start"] >= pd.Timestamp(start)]
@@ -313,6 +360,7 @@ def _print_table(rows: list[list[str]], as_at: date) -> None:
 def _worklist(args: argparse.Namespace):
     import store
     from measures import record_statuses
+    from measures.filters import same_group
     from measures.worklist import open_work
 
     if args.within < 0:
@@ -324,7 +372,8 @@ def _worklist(args: argparse.Namespace):
     work = open_work(statuses, frames["reviews"], settings, args.as_at, args.within)
     for column, wanted in (("team", args.team), ("worker", args.worker)):
         if wanted:
-            work = work[work[column].fillna("").str.casefold() == wanted.casefold()]
+            same_name(statuses[column], wanted, column)  # refused when no record names it at all
+            work = work[same_group(work[column], (wanted,))]
     return engine, work.reset_index(drop=True)
 
 
@@ -432,7 +481,7 @@ def _spc_chart(args: argparse.Namespace):
     statuses = record_statuses(frames, settings, args.as_at, text_columns=("team",) if args.team else ())
     keep = statuses["measure"] == args.measure
     if args.team:
-        keep &= statuses["team"].str.casefold() == args.team.casefold()
+        keep &= same_name(statuses["team"], args.team, "team")
     counts = spc.period_counts(spc.monthly_counts(statuses, keep.to_numpy()), args.period, args.as_at)
     return spc.spc_chart(
         counts[counts["measure"] == args.measure],
@@ -515,10 +564,12 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         sheet = f" [{upload.sheet}]" if upload.sheet else ""
         state = f"  UNDONE {upload.undone_at:%Y-%m-%d %H:%M}" if upload.undone_at else ""
         demo = "  (demo)" if upload.is_demo else ""
+        data_date = f"data as at {upload.data_date:%Y-%m-%d}" if upload.data_date else "no data date"
         print(
             f"{upload.id}  {upload.uploaded_at:%Y-%m-%d %H:%M:%S}  {upload.user}  {upload.file_name}{sheet}  "
-            f"{upload.dataset}  new {upload.new} / updated {upload.updated} / unchanged {upload.unchanged} / "
-            f"rejected {upload.rejected}  sha256 {upload.sha256[:12]}{demo}{state}"
+            f"{upload.dataset}  {data_date}  new {upload.new} / updated {upload.updated} / "
+            f"unchanged {upload.unchanged} / rejected {upload.rejected}  "
+            f"sha256 {upload.sha256[:12]}{demo}{state}"
         )
     return EXIT_OK
 
@@ -553,7 +604,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from loaders import sheet_from_frame
     from loaders.demo import demo_frames
 
-    engine = _engine(args)
+    engine = _engine(args, create=True)
     if store.holds_real_uploads(engine):
         raise CliError(
             "the store holds real uploads; demo data is only added to an empty store", EXIT_REFUSED
@@ -579,6 +630,63 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --- settings ---------------------------------------------------------------------------------------
 
 
+# How `settings set` names each part of a setting (its forms in measures.settings.SETTING_FORMS).
+_FORM_WORDS = {
+    "number": "NUMBER",
+    "unit": "UNIT",
+    "target": "PERCENT",
+    "effective_from": "FROM",
+    "amber_margin": "MARGIN",
+    "first_months": "FIRST",
+    "second_months": "SECOND",
+    "interval_months": "EVERY",
+}
+_LIST_INDEX = re.compile(r"\[\d+\]")
+
+
+def setting_message(message: str, values: list[str] | None, file_name: str | None) -> str:
+    """A settings error as the user wrote the setting, not as the stored document's path names it.
+
+    "targets.lscmi[1].target: expected a number from 0 to 100" becomes, for `settings set target lscmi
+    200 2020-04-01`, "target lscmi 200 2020-04-01: PERCENT must be a number from 0 to 100"; for an
+    imported file, "s.toml: targets.lscmi target must be ...". List positions mean nothing to a user.
+    """
+    path, _, reason = message.partition(": ")
+    if not reason:
+        return message
+    reason = reason.replace("expected ", "must be ", 1) if reason.startswith("expected ") else reason
+    parts = _LIST_INDEX.sub("", path).split(".")
+    field = parts[-1] if len(parts) > 2 or parts[-1] in _FORM_WORDS else None
+    if values is not None:
+        if field in _FORM_WORDS:
+            return f"{' '.join(values)}: {_FORM_WORDS[field]} {reason}"
+        if path.startswith("local_holidays"):
+            return f"{' '.join(values)}: the date {reason}"
+        measure = values[1] if len(values) > 1 else ""
+        return (
+            f"{' '.join(values)}: '{measure}' is {reason}"
+            if reason.startswith("not ")
+            else (f"{' '.join(values)}: '{measure}': {reason}")
+        )
+    section = ".".join(parts[:-1]) if field else ".".join(parts)
+    return f"{file_name}: {section}{' ' + field if field else ''} {reason}"
+
+
+def _checked_set_values(values: list[str]) -> list[str]:
+    """`settings set` values with measure ids in any case, and impossible dates named as such."""
+    checked = list(values)
+    if len(checked) > 1 and checked[0] in ("rule", "target"):
+        checked[1] = _measure_id(checked[1])
+    for value in checked:
+        match = _ISO_DATE.match(value)
+        if match:
+            try:
+                _real_date(*(int(part) for part in match.groups()))
+            except argparse.ArgumentTypeError as error:
+                raise CliError(f"settings not saved: {error}", EXIT_REFUSED) from None
+    return checked
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     import store
     from measures import (
@@ -596,8 +704,10 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.settings_command == "show":
         print(json.dumps(document, indent=2))
         return EXIT_OK
+    values = _checked_set_values(args.values) if args.settings_command == "set" else None
+    file_name = Path(args.file).name if args.settings_command == "import" else None
     try:
-        if args.settings_command == "import":
+        if values is None:
             try:
                 incoming = toml_document(Path(args.file).read_bytes())
             except OSError as error:
@@ -606,12 +716,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 ) from None
             document = merge_documents(document, incoming)
         else:
-            document = apply_setting(document, args.values)
+            document = apply_setting(document, values)
         settings = settings_from_document(document)
     except SettingFormError as error:  # the request's shape: say what is wrong with it, as typed
         raise CliError(str(error), EXIT_REFUSED) from None
     except SettingsError as error:
-        raise CliError(f"settings not saved: {error}", EXIT_REFUSED) from None
+        message = setting_message(str(error), values, file_name)
+        raise CliError(f"settings not saved: {message}", EXIT_REFUSED) from None
     store.save_settings(engine, settings_to_document(settings), user=_user(args))
     print("settings saved")
     return EXIT_OK
@@ -626,7 +737,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     import store
     from measures.access import AccessError, checked_person
 
-    engine = _engine(args)
+    engine = _engine(args, create=args.users_command == "add")
     if args.users_command == "list":
         people = store.list_people(engine)
         if not people:
@@ -712,31 +823,33 @@ def add_people_commands(commands: argparse._SubParsersAction) -> None:
     from measures.access import ROLES
     from store.audit import AUDIT_ACTIONS
 
-    database = argparse.ArgumentParser(add_help=False)
-    database.add_argument("--db", default=argparse.SUPPRESS, help="database URL")
-    users = commands.add_parser("users", help="who may use the dashboard, and in which role")
-    users_commands = users.add_subparsers(dest="users_command", required=True)
-    users_commands.add_parser("list", parents=[database])
-    adder = users_commands.add_parser("add", parents=[database], help="give someone a role, or change it")
-    adder.add_argument("email", metavar="EMAIL")
-    adder.add_argument("--role", required=True, choices=ROLES)
+    users = add_command(commands, "users", help="who may use the dashboard, and in which role")
+    users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add_command(users_commands, "list", help="everyone with a role")
+    adder = add_command(
+        users_commands,
+        "add",
+        help="give someone a role, or change it (creates the store for the first admin)",
+    )
+    adder.add_argument("email", metavar="EMAIL", help="their sign-in email address")
+    adder.add_argument("--role", required=True, choices=ROLES, help="what they may see and do")
     adder.add_argument(
         "--team", action="extend", nargs="+", metavar="NAME", help="the teams a team leader sees"
     )
-    remover = users_commands.add_parser("remove", parents=[database], help="take someone's role away")
-    remover.add_argument("email", metavar="EMAIL")
+    remover = add_command(users_commands, "remove", help="take someone's role away")
+    remover.add_argument("email", metavar="EMAIL", help="their sign-in email address")
     users.set_defaults(handler=cmd_users)
 
-    audit = commands.add_parser("audit", parents=[database], help="the audit trail, oldest first")
-    audit.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD")
+    audit = add_command(commands, "audit", help="the audit trail, oldest first")
+    audit.add_argument("--since", type=_iso_date, metavar="YYYY-MM-DD", help="only entries from this day on")
     audit.add_argument("--user", dest="audit_user", metavar="EMAIL", help="only this person's entries")
     audit.add_argument("--action", choices=AUDIT_ACTIONS, metavar="NAME", help=", ".join(AUDIT_ACTIONS))
-    audit.add_argument("--format", choices=["table", "csv"], default="table")
+    audit.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="output format (default: table)"
+    )
     audit.set_defaults(handler=cmd_audit)
 
-    purge = commands.add_parser(
-        "audit-purge", parents=[database], help="remove audit entries older than the retention period"
-    )
+    purge = add_command(commands, "audit-purge", help="remove audit entries older than the retention period")
     purge.add_argument(
         "--older-than-years",
         type=int,
@@ -748,12 +861,52 @@ def add_people_commands(commands: argparse._SubParsersAction) -> None:
 
 # --- argument parsing ---------------------------------------------------------------------------------
 
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
 
 def _iso_date(text: str) -> date:
+    """A YYYY-MM-DD date; a date that does not exist is named as a person would say it."""
+    match = _ISO_DATE.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD")
+    return _real_date(*(int(part) for part in match.groups()))
+
+
+def _real_date(year: int, month: int, day: int) -> date:
+    from measures.as_at import AsAtError, checked_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+        return checked_date(year, month, day)
+    except AsAtError as error:  # "30 February 2021 does not exist"
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def database_option() -> argparse.ArgumentParser:
+    """The parent every subcommand takes, so `--db URL` may also follow the subcommand (SPEC 6).
+
+    SUPPRESS keeps a --db given before the subcommand when none follows it.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="database URL (default: $DATABASE_URL, else the SQLite file under data/)",
+    )
+    return parent
+
+
+def add_command(
+    commands: argparse._SubParsersAction, name: str, *, help: str, **options: object
+) -> argparse.ArgumentParser:
+    """A subcommand (or a sub-subcommand) that accepts --db after it; every command is added this way."""
+    return commands.add_parser(name, help=help, description=help, parents=[database_option()], **options)
+
+
+def _measure_id(text: str) -> str:
+    """Measure ids are matched whatever their case (LSCMI is lscmi); unknown ids are refused later,
+    in one line, by the command."""
+    return text.strip().casefold()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -761,81 +914,138 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="cli.py", description="Justice social work compliance dashboard")
     parser.add_argument(
-        "--db", help="database URL (default: $DATABASE_URL, else the SQLite file under data/)"
+        "--db", metavar="URL", help="database URL (default: $DATABASE_URL, else the SQLite file under data/)"
     )
     parser.add_argument("--user", help="who to record as doing this (default: your login name)")
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="read extracts into the store")
-    ingest.add_argument("files", nargs="+", metavar="FILE")
-    ingest.add_argument("--dataset", choices=["orders", "reviews", "audits"])
-    ingest.add_argument("--sheet", metavar="NAME")
+    ingest = add_command(
+        commands, "ingest", help="read extracts into the store (creates the store if needed)"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv extracts")
+    ingest.add_argument(
+        "--dataset",
+        choices=["orders", "reviews", "audits"],
+        help="force the dataset (default: from the headers)",
+    )
+    ingest.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook")
     ingest.add_argument("--rejects", metavar="OUT.csv", help="write every rejected row and its reason here")
+    ingest.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="store an extract even when its data date is older than the stored data it would change back",
+    )
     ingest.set_defaults(handler=cmd_ingest)
 
-    report = commands.add_parser("report", help="quarterly compliance against targets")
-    report.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
-    report.add_argument("--measure", nargs="+", metavar="ID")
-    report.add_argument("--from", dest="from_quarter", metavar='"2019-20 Q1"')
-    report.add_argument("--to", dest="to_quarter", metavar='"2020-21 Q4"')
-    report.add_argument("--team", metavar="NAME")
-    report.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    report = add_command(commands, "report", help="quarterly compliance against targets")
+    report.add_argument(
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
+    )
+    report.add_argument(
+        "--measure", nargs="+", type=_measure_id, metavar="ID", help="only these measures (any case)"
+    )
+    report.add_argument("--from", dest="from_quarter", metavar='"2019-20 Q1"', help="first quarter shown")
+    report.add_argument("--to", dest="to_quarter", metavar='"2020-21 Q4"', help="last quarter shown")
+    report.add_argument("--team", metavar="NAME", help="one team's records (any case)")
+    report.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
+    )
     report.set_defaults(handler=cmd_report)
 
-    due = commands.add_parser("due", help="open cases due soon, overdue first (the worklist)")
-    due.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    due = add_command(commands, "due", help="open cases due soon, overdue first (the worklist)")
+    due.add_argument(
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
+    )
     due.add_argument("--within", type=int, default=10, metavar="N", help="working days ahead (default 10)")
-    due.add_argument("--team", metavar="NAME")
-    due.add_argument("--worker", metavar="NAME")
-    due.add_argument("--format", choices=["table", "csv"], default="table")
+    due.add_argument("--team", metavar="NAME", help="one team's cases (any case)")
+    due.add_argument("--worker", metavar="NAME", help="one worker's cases (any case)")
+    due.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="output format (default: table)"
+    )
     due.set_defaults(handler=cmd_due)
 
-    spc = commands.add_parser("spc", help="statistical process control points of one measure (SPEC 7.1)")
-    spc.add_argument("--measure", required=True, metavar="ID")
-    spc.add_argument("--period", choices=["month", "quarter"], default="month")
-    spc.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    spc = add_command(commands, "spc", help="statistical process control points of one measure (SPEC 7.1)")
+    spc.add_argument(
+        "--measure", required=True, type=_measure_id, metavar="ID", help="the measure (any case)"
+    )
+    spc.add_argument(
+        "--period",
+        choices=["month", "quarter"],
+        default="month",
+        help="points per month or quarter (default: month)",
+    )
+    spc.add_argument(
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="report date (default: today)",
+    )
     spc.add_argument("--team", metavar="NAME", help="one team's records (any case)")
-    spc.add_argument("--format", choices=["csv", "json"], default="csv")
-    # SPEC 6: --db may stand after the subcommand too (SUPPRESS keeps a --db given before it).
-    spc.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    spc.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
     spc.set_defaults(handler=cmd_spc)
 
-    commands.add_parser("uploads", help="upload history").set_defaults(handler=cmd_uploads)
+    add_command(commands, "uploads", help="upload history, newest first").set_defaults(handler=cmd_uploads)
 
-    undo = commands.add_parser("undo", help="take one upload back")
-    undo.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    undo = add_command(commands, "undo", help="take one upload back: its new records go, changed ones return")
+    undo.add_argument(
+        "upload_id", type=int, metavar="UPLOAD_ID", help="the upload's number, as `uploads` lists it"
+    )
     undo.set_defaults(handler=cmd_undo)
 
-    demo = commands.add_parser("demo", help="fill an empty store with clearly labelled synthetic data")
+    demo = add_command(
+        commands, "demo", help="fill an empty store with clearly labelled synthetic data (creates the store)"
+    )
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing, quietly, if demo data is already there"
     )
     demo.set_defaults(handler=cmd_demo)
 
-    settings = commands.add_parser(
-        "settings", help="show or change rules, targets, holidays, review schedule"
+    settings = add_command(
+        commands, "settings", help="show or change rules, targets, holidays, review schedule"
     )
-    settings_commands = settings.add_subparsers(dest="settings_command", required=True)
-    settings_commands.add_parser("show")
-    setter = settings_commands.add_parser(
+    settings_commands = settings.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    add_command(settings_commands, "show", help="print the settings in force as JSON")
+    setter = add_command(
+        settings_commands,
         "set",
         help="change one setting",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=SETTING_FORMS,
     )
-    setter.add_argument("values", nargs="*")
-    importer = settings_commands.add_parser("import", help="merge settings from a TOML file")
-    importer.add_argument("file", metavar="FILE.toml")
+    setter.add_argument("values", nargs="*", metavar="VALUE", help="one of the forms below")
+    importer = add_command(settings_commands, "import", help="merge settings from a TOML file")
+    importer.add_argument("file", metavar="FILE.toml", help="settings written as `settings show` names them")
     settings.set_defaults(handler=cmd_settings)
     add_people_commands(commands)
     return parser
 
 
+def _quiet_stdout() -> None:
+    """The reader of our output has gone (`| head`): send what is left nowhere, without a word."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, so a reader that has gone is met inside the handling below
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_OK
     except CliError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code

@@ -10,7 +10,6 @@ the URL so a link opens the same view.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +25,7 @@ from measures.access import (
     team_scope,
 )
 from pages.ui import data, state
+from pages.ui.data_dates import as_at_box
 from pages.ui.frame import (
     HOW_TO_SIGN_IN,
     USER_ERRORS,
@@ -166,14 +166,7 @@ def shared_filters(url: str, version: str, person: Person) -> None:
     sidebar = st.sidebar
     sidebar.header("Filters")
     quarter_box, names_box = sidebar.container(), sidebar.container()
-    as_at = sidebar.date_input(
-        "As at",
-        value=date.today(),
-        key=state.FILTER_AS_AT,
-        bind="query-params",
-        format="DD/MM/YYYY",
-        help="The report date: a case with nothing recorded is missed once its due date has passed.",
-    )
+    as_at = as_at_box(sidebar, url, version)  # typed, applies on Enter; blank: the data's own date
     options = data.filter_options_for(url, version, as_at)
     quarters = options.quarters
     quarter_box.selectbox(

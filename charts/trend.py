@@ -45,6 +45,11 @@ def compliance_trend(
         return no_records_figure(title)
     rows = quarterly.sort_values("quarter").reset_index(drop=True)
     quarters = rows["quarter"].astype(str)
+    # A quarter not finished by the as-at date (measures.views.with_partial) is hatched and labelled.
+    partial = (
+        rows["partial"].astype(bool) if "partial" in rows.columns else pd.Series(False, index=rows.index)
+    )
+    tick_text = quarters.where(~partial, quarters + "<br>(partial)")
     rates = rows["rate"].astype(float)
     words = rows["rag"].map(RAG_WORDS)
     rate_text = percent_text(rates)
@@ -53,7 +58,7 @@ def compliance_trend(
     targets = rows["target"].astype(float)
     hover = (
         "<b>"
-        + quarters
+        + tick_text.str.replace("<br>", " ", regex=False)
         + "</b><br>"
         + rate_text.where(rates.notna(), "No rate")
         + " ("
@@ -80,7 +85,11 @@ def compliance_trend(
         y=rates.fillna(0).tolist(),
         name="Compliance rate",
         showlegend=False,  # one colour per RAG: the legend swatch would mislead; the bar texts explain
-        marker={"color": rows["rag"].map(RAG_COLOURS).tolist(), "line": {"color": "#333333", "width": 0.5}},
+        marker={
+            "color": rows["rag"].map(RAG_COLOURS).tolist(),
+            "line": {"color": "#333333", "width": 0.5},
+            "pattern": {"shape": ["/" if flag else "" for flag in partial]},
+        },
         text=bar_text.tolist(),
         textposition="outside",
         cliponaxis=False,
@@ -106,6 +115,8 @@ def compliance_trend(
             "type": "category",
             "categoryorder": "array",
             "categoryarray": quarters.tolist(),
+            "tickvals": quarters.tolist(),
+            "ticktext": tick_text.tolist(),
             "title": None,
         },
         yaxis={

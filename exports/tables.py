@@ -21,7 +21,7 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\s]+")
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+def prepared_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralised, with nullable booleans spelled Yes/No and blanks kept blank."""
     prepared = frame.copy()
     for position, dtype in enumerate(prepared.dtypes):
@@ -35,7 +35,7 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads accents and £ correctly), every field quoted."""
     return (
-        _prepared(frame)
+        prepared_frame(frame)
         .to_csv(index=False, quoting=csv.QUOTE_ALL, date_format=DATE_FORMAT, lineterminator="\r\n")
         .encode("utf-8-sig")
     )
@@ -49,7 +49,7 @@ def safe_sheet_name(name: str) -> str:
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str) -> bytes:
     """One sheet: bold frozen header with an autofilter, typed cells, text never read as a formula."""
-    prepared = _prepared(frame)
+    prepared = prepared_frame(frame)
     sheet = safe_sheet_name(sheet_name)
     buffer = io.BytesIO()
     with pd.ExcelWriter(

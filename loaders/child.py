@@ -103,6 +103,7 @@ def _encode(result: ReadResult) -> list[bytes | pa.Buffer]:
                 "column_map": sheet.column_map,
                 "ignored_columns": sheet.ignored_columns,
                 "skipped_rows": int(sheet.skipped_rows),
+                "report_date": sheet.report_date.isoformat() if sheet.report_date else None,
                 "records": frame_columns(sheet.records),
                 "rejects": frame_columns(rejects),
             }

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -338,6 +339,7 @@ def _sheet(body: dict[str, Any], records: memoryview, rejects: memoryview) -> Sh
         records=_frame(records, body["records"]),
         rejects=_frame(rejects, body["rejects"]),
         skipped_rows=_integer(body["skipped_rows"]),
+        report_date=_optional_date(body.get("report_date")),
     )
 
 
@@ -371,6 +373,12 @@ def _strings(values: object) -> list[str]:
     if not isinstance(values, list):
         raise TypeError("expected a list")
     return [_string(value) for value in values]
+
+
+def _optional_date(value: object) -> date | None:
+    if value is None:
+        return None
+    return date.fromisoformat(_string(value))
 
 
 def _integer(value: object) -> int:

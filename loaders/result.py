@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -32,6 +33,9 @@ class SheetResult:
     # REJECT_COLUMNS (+ REJECT_TEAM from the loaders), one line per problem
     rejects: pd.DataFrame = field(default_factory=empty_rejects)
     skipped_rows: int = 0  # blank, single-cell and totals rows: skipped, not rejected
+    # The date a title row above the header gives the extract ("Report run on 15/02/2021"), else None;
+    # loaders.data_date.data_date falls back on the records' latest date when it is None.
+    report_date: date | None = None
 
     @property
     def rejected_row_count(self) -> int:

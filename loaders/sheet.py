@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from loaders import limits
+from loaders.data_date import title_date
 from loaders.grid import Grid
 from loaders.headers import HeaderMatch, find_header_row, match_header
 from loaders.result import REJECT_COLUMNS, REJECT_TEAM, LoadError, SheetResult
@@ -71,6 +72,7 @@ def read_sheet(
         records=records[accepted].reset_index(drop=True),
         rejects=rejects[[*REJECT_COLUMNS, REJECT_TEAM]].astype({"row": "int64"}).reset_index(drop=True),
         skipped_rows=int((~kept).sum()),
+        report_date=title_date(grid.cells.iloc[:position]),
     )
 
 

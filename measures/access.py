@@ -15,6 +15,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from measures.categories import category_key
+
 ADMIN: Final = "admin"
 OFFICER: Final = "officer"
 MANAGER: Final = "manager"
@@ -165,15 +167,15 @@ def in_scope(teams: pd.Series, scope: tuple[str, ...] | None) -> np.ndarray:
     """
     if scope is None:
         return np.ones(len(teams), dtype=bool)
-    wanted = {team.casefold() for team in scope}
+    wanted = {category_key(team) for team in scope}  # "East  Team" is East Team's (measures.categories)
     if isinstance(teams.dtype, pd.CategoricalDtype):
         categories = teams.cat.categories
-        hits = np.fromiter((str(name).casefold() in wanted for name in categories), bool, len(categories))
+        hits = np.fromiter((category_key(str(name)) in wanted for name in categories), bool, len(categories))
         codes = teams.cat.codes.to_numpy()
         return np.where(codes >= 0, hits[np.maximum(codes, 0)], False) if len(categories) else codes >= 0
     values = teams.to_numpy(dtype=object)
     return np.fromiter(
-        (isinstance(value, str) and value.casefold() in wanted for value in values), bool, len(values)
+        (isinstance(value, str) and category_key(value) in wanted for value in values), bool, len(values)
     )
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from measures.categories import category_key
 from measures.definitions import MEASURES
 from measures.quarters import parse_quarter, quarter_after, quarters_between
 
@@ -98,8 +99,21 @@ def dataset_in_filters(frame: pd.DataFrame, dataset: str, filters: Filters) -> p
         ("order_type", filters.order_types),
     ):
         if chosen and column in frame.columns:
-            keep &= frame[column].isin(chosen).to_numpy()
+            keep &= same_group(frame[column], chosen)
     return frame[keep]
+
+
+def same_group(values: pd.Series, chosen: tuple[str, ...]) -> np.ndarray:
+    """Which raw values belong to one of the chosen groups: "East  Team" is in East Team's, as every
+    figure groups them (measures.categories); worked out once per distinct value."""
+    wanted = {category_key(name) for name in chosen}
+    if isinstance(values.dtype, pd.CategoricalDtype):  # statuses: the codes are already there
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values.astype(object))
+    hits = np.array([category_key(str(value)) in wanted for value in uniques] + [False], dtype=bool)
+    selected: np.ndarray = hits[codes]  # code -1 (blank) picks the final False
+    return selected
 
 
 def filters_document(filters: Filters, measure_ids: tuple[str, ...] = ()) -> dict[str, object]:

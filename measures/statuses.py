@@ -33,6 +33,7 @@ from loaders.schedule import add_months
 from loaders.schema import TEXT_DTYPE, frame_from_arrays
 from measures.applicability import REQUIREMENT_PATTERNS, requirement_applies
 from measures.calendar import WorkingCalendar, as_days, as_timestamps, working_calendar
+from measures.categories import canonical_spellings
 from measures.definitions import GOOD_GRADE, MEASURE_IDS, MEASURES, STATUSES, MeasureDef
 from measures.quarters import quarter_labels_and_starts
 from measures.settings import DEFAULT_RULES, Rule, Settings
@@ -280,17 +281,30 @@ def _assemble(parts: list[tuple[_Dataset, _Part]], text_columns: tuple[str, ...]
 
 def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd.Categorical:
     """One text column for every part as a categorical: each dataset's values are factorised once and
-    only integer codes are copied per measure (copying millions of Python strings is the slow part)."""
+    only integer codes are copied per measure (copying millions of Python strings is the slow part).
+
+    Spellings that differ only in case or spacing are one category, shown under the most used spelling
+    across the datasets (measures.categories).
+    """
     per_dataset: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for data, _ in parts:
         if id(data) not in per_dataset:
             per_dataset[id(data)] = pd.factorize(data.text(column))  # None -> code -1
-    categories = pd.Index(
+    spellings = pd.Index(
         np.concatenate([uniques for _, uniques in per_dataset.values()]).astype(object), dtype=TEXT_DTYPE
     ).unique()
+    positions = {
+        key: spellings.get_indexer(uniques)  # type: ignore[arg-type]  # stubs want an Index
+        for key, (_, uniques) in per_dataset.items()
+    }
+    counts = np.zeros(len(spellings), dtype=np.int64)
+    for key, (codes, uniques) in per_dataset.items():  # records per spelling; code -1 (blank) counts at 0
+        np.add.at(counts, positions[key], np.bincount(codes + 1, minlength=len(uniques) + 1)[1:])
+    grouped, canonical = pd.factorize(canonical_spellings(spellings.to_numpy(dtype=object), counts))
+    categories = pd.Index(canonical, dtype=TEXT_DTYPE)  # object categories: pandas 3 would choose str
     remapped = {
-        key: np.append(categories.get_indexer(uniques), -1)[codes]  # code -1 stays -1 (blank)
-        for key, (codes, uniques) in per_dataset.items()
+        key: np.append(grouped[positions[key]], -1)[codes]  # code -1 stays -1 (blank)
+        for key, (codes, _) in per_dataset.items()
     }
     codes = np.concatenate([np.take(remapped[id(data)], part.rows) for data, part in parts])
     return pd.Categorical.from_codes(codes, categories=categories)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schema import GRADE_WORDS, TEXT_DTYPE, frame_from_arrays
+from measures.as_at import PARTIAL_WORD, quarter_is_partial
 from measures.compliance import compliance_rate, round_rates
 from measures.definitions import CAN_BE_INVALID, MEASURES, MEASURES_BY_ID
 from measures.filters import DATASET_QUARTER_DATE, Filters, dataset_in_filters
@@ -48,12 +49,25 @@ def without_categories(frame: pd.DataFrame) -> pd.DataFrame:
 # --- quarterly figures and breakdowns -----------------------------------------------------------------
 
 
+def with_partial(quarterly: pd.DataFrame, as_at: date) -> pd.DataFrame:
+    """`quarterly_compliance` rows with `partial`: True for a quarter not finished by the as-at date,
+    which every chart and table then marks (measures.as_at.quarter_is_partial)."""
+    return quarterly.assign(partial=quarter_is_partial(quarterly["quarter_start"], as_at))
+
+
 def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
-    """`quarterly_compliance` rows as pages and exports show them: titles, counts, rounded rate, RAG words."""
+    """`quarterly_compliance` rows as pages and exports show them: titles, counts, rounded rate, RAG words.
+
+    With a `partial` column (`with_partial`), an unfinished quarter reads "2020-21 Q4 (partial)".
+    """
+    quarters = quarterly["quarter"].astype(str)
+    if "partial" in quarterly.columns:
+        partial = quarterly["partial"].astype(bool)
+        quarters = quarters.where(~partial, quarters + f" ({PARTIAL_WORD})")
     table = pd.DataFrame(
         {
             "Measure": quarterly["measure"].map(MEASURE_TITLES),
-            "Quarter": quarterly["quarter"].astype(str),
+            "Quarter": quarters,
             **{column.capitalize(): quarterly[column].astype("int64") for column in COUNT_COLUMNS},
             "Rate %": round_rates(quarterly["rate"]),
             "Target %": quarterly["target"].astype("float64").round(1),
@@ -61,6 +75,41 @@ def quarterly_figures(quarterly: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return table.reset_index(drop=True)
+
+
+def quarterly_summary(quarterly: pd.DataFrame) -> pd.DataFrame:
+    """The quarterly table the IJB sees (issue 8): measure, quarter (partial ones marked), met, missed,
+    pending, excluded, invalid, rate, target and RAG in words, without the table symbols."""
+    table = quarterly_figures(quarterly)
+    table["RAG"] = quarterly["rag"].map(lambda rag: rag_label(rag, with_symbol=False)).to_numpy()
+    return table
+
+
+def summary_notes(filters: Filters, data_date: str | None) -> list[tuple[str, str]]:
+    """What the quarterly summary file says above its table: the data's date and every filter, so the
+    file read on its own is never misleading. `data_date` is e.g. "15/02/2021 (from the orders extract
+    uploaded on 16/02/2021 09:12)"."""
+
+    def chosen(names: tuple[str, ...]) -> str:
+        return ", ".join(names) if names else "all"
+
+    return [
+        ("Quarterly summary", "Justice social work compliance against targets, per measure and quarter"),
+        ("Data as at", data_date or "no upload states the date of its data"),
+        ("Figures as at", f"{filters.as_at:%d/%m/%Y}"),
+        ("Quarters", f"{filters.from_quarter or 'the first'} to {filters.to_quarter or 'the last'}"),
+        ("Teams", chosen(filters.teams)),
+        ("Workers", chosen(filters.workers)),
+        ("Order types", chosen(filters.order_types)),
+        ("Partial quarters", "marked (partial): not finished by the figures' date, so they can still move"),
+    ]
+
+
+def latest_complete_quarter(quarterly: pd.DataFrame, as_at: date) -> str | None:
+    """The latest quarter with records that has finished by the as-at date (None when none has): where
+    a drill-down opens."""
+    quarter, complete = headline_quarter(quarterly, as_at)
+    return quarter if complete else None
 
 
 def latest_target(quarterly: pd.DataFrame) -> tuple[float, float]:
@@ -170,12 +219,13 @@ def cases_behind(
 
 
 def headline_quarter(quarterly: pd.DataFrame, as_at: date) -> tuple[str | None, bool]:
-    """(quarter, complete): the last quarter with records that ended by the as-at date; failing that,
+    """(quarter, complete): the last quarter with records whose last day is on or before the as-at date
+    (measures.as_at.quarter_is_partial); failing that,
     the quarter in progress on the as-at date (complete False); (None, False) when nothing had started."""
     if quarterly.empty:
         return None, False
     starts = quarterly["quarter_start"]
-    complete = quarterly[starts + pd.DateOffset(months=3) <= pd.Timestamp(as_at)]
+    complete = quarterly[~quarter_is_partial(starts, as_at)]
     if not complete.empty:
         return _latest_quarter(complete), True
     started = quarterly[starts <= pd.Timestamp(as_at)]
@@ -240,15 +290,22 @@ def rate_history(quarterly: pd.DataFrame, quarter: str, measure_id: str, quarter
 GRADE_COLUMNS: list[str] = [f"{grade} {GRADE_WORDS[grade]}" for grade in sorted(GRADE_WORDS, reverse=True)]
 
 
-def grades_by_quarter(audit_statuses: pd.DataFrame) -> pd.DataFrame:
-    """How many audits got each grade, per quarter of the audit date (best grade first), and in all."""
+def grades_by_quarter(audit_statuses: pd.DataFrame, as_at: date | None = None) -> pd.DataFrame:
+    """How many audits got each grade, per quarter of the audit date (best grade first), and in all.
+
+    With `as_at`, a quarter not finished by then reads "2020-21 Q4 (partial)"."""
     graded = audit_statuses.dropna(subset=["grade"])
     grade_names = graded["grade"].astype("int64").map(lambda grade: f"{grade} {GRADE_WORDS[grade]}")
     counts = pd.crosstab(graded["quarter"].astype(str), grade_names)
     counts = counts.reindex(columns=GRADE_COLUMNS, fill_value=0)
     counts.columns.name = None
     counts["Audits"] = counts.sum(axis=1)
-    return counts.reset_index(names="Quarter")
+    table = counts.reset_index(names="Quarter")
+    if as_at is not None and not table.empty:
+        starts = graded.groupby(graded["quarter"].astype(str))["quarter_start"].first()
+        partial = quarter_is_partial(starts.reindex(table["Quarter"]).reset_index(drop=True), as_at)
+        table["Quarter"] = table["Quarter"].where(~partial, table["Quarter"] + f" ({PARTIAL_WORD})")
+    return table
 
 
 # --- data quality -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import streamlit as st
 
 import exports
 import store
-from measures import CAN_BE_INVALID, views
+from measures import CAN_BE_INVALID, categories, views
 from measures.access import may
 from measures.filters import Filters
 from pages.ui import data, state
@@ -31,6 +31,16 @@ INVALID_COLUMNS: dict[str, str] = {
     "from_date": "From date",
     "to_date": "To date",
     "due_date": "Due date",
+}
+CATEGORY_NAMES: dict[str, str] = {
+    "team": "Team",
+    "worker": "Worker",
+    "order_type": "Order type",
+    "requirements": "Requirements",
+    "lscmi_version": "LS/CMI version",
+    "risk_level": "Risk level",
+    "exclusion_reason": "Exclusion reason",
+    "auditor": "Auditor",
 }
 REJECT_COLUMNS: dict[str, str] = {
     "upload_id": "Upload",
@@ -183,6 +193,37 @@ def gaps_section(url: str, version: str, filters: Filters) -> None:
                 show_capped(cases, "records")
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def spellings_for(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values written in several ways, and the shapes case references take (when more than one)."""
+    frames = data.frames_for(url, version)
+    return categories.spelling_variants(frames), categories.case_ref_formats(frames)
+
+
+def spellings_section(url: str, version: str) -> None:
+    st.subheader("Values written in more than one way")
+    variants, formats = spellings_for(url, version)
+    st.caption(
+        "Spellings that differ only in capitals or spaces are counted as one group everywhere, under the "
+        "most used spelling. Correcting them at source keeps the extracts consistent. Every stored record "
+        "is checked; the sidebar filters do not apply."
+    )
+    if variants.empty:
+        st.markdown("Every team, worker, order type and other category is written one way.")
+    else:
+        named = variants.assign(column=variants["column"].map(CATEGORY_NAMES).fillna(variants["column"]))
+        show_table(named.rename(columns=str.capitalize))
+    if formats.empty:
+        st.markdown("Case references are all written in one format.")
+        return
+    st.markdown(
+        f"Case references are written in {len(formats)} formats (A a capital letter, a a small letter, "
+        "9 a number of any length). The same person under two formats is counted twice."
+    )
+    if record_case_view("Data quality: case reference formats", {}, len(formats)):
+        show_table(formats.rename(columns=str.capitalize))
+
+
 def main() -> None:
     start = page_start("Data quality")
     if start is None:
@@ -196,6 +237,7 @@ def main() -> None:
     exclusions_section(start.url, start.version, start.filters)
     rejects_section(start.url, start.version)
     gaps_section(start.url, start.version, start.filters)
+    spellings_section(start.url, start.version)
 
 
 main()

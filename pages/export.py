@@ -17,15 +17,16 @@ from measures.filters import Filters, dataset_in_filters, filters_document
 from pages.ui import data, state
 from pages.ui.display import show_table
 from pages.ui.frame import log_export, page_start, record_case_view
+from pages.ui.summary_export import SUMMARY, summary_files
 
 STATUSES = "measure statuses"
-QUARTERLY = "quarterly figures"
 CHOICES = {
     "orders": "Orders (order milestones)",
     "reviews": "Statutory reviews",
     "audits": "Case recording audits",
     STATUSES: "Measure statuses (one row per measure and record)",
-    QUARTERLY: "Quarterly figures (rate per measure and quarter, as the pages show them)",
+    SUMMARY: "Quarterly summary (the IJB's table: rate per measure and quarter against target, "
+    "with the filters and the data's date in the file)",
 }
 # The columns of a measure statuses file, in this order (those the statuses hold).
 STATUS_COLUMNS = [
@@ -62,8 +63,9 @@ def export_subject(what: str, measures: tuple[str, ...]) -> str:
 def export_rows(
     url: str, version: str, what: str, measures: tuple[str, ...], filters: Filters
 ) -> pd.DataFrame:
-    if what == QUARTERLY:
-        return views.quarterly_figures(data.quarterly_for(url, version, filters))
+    if what == SUMMARY:
+        quarterly = views.with_partial(data.quarterly_for(url, version, filters), filters.as_at)
+        return views.quarterly_summary(quarterly)
     if what != STATUSES:
         kept = dataset_in_filters(data.frames_for(url, version)[what], what, filters)
         return kept[DATASETS[what].column_names].reset_index(drop=True)
@@ -77,6 +79,8 @@ def export_files(
     url: str, version: str, what: str, measures: tuple[str, ...], filters: Filters
 ) -> dict[str, bytes]:
     """CSV always; XLSX only when the rows fit on one Excel sheet. Bytes are immutable, so shared."""
+    if what == SUMMARY:
+        return summary_files(url, version, filters, tuple(measure.id for measure in MEASURES))[1]
     rows = export_rows(url, version, what, measures, filters)
     files = {"csv": exports.to_csv_bytes(rows)}
     if len(rows) <= EXCEL_MAX_DATA_ROWS:
@@ -104,14 +108,14 @@ def main() -> None:
         )
     st.caption(
         "The sidebar filters apply. For a dataset the quarter range is on its own date (order date, "
-        "review due date, audit date); for measure statuses and quarterly figures, on the quarter each "
+        "review due date, audit date); for measure statuses and the quarterly summary, on the quarter each "
         "record counts in."
     )
     rows = export_rows(url, version, what, measures, filters)
     st.metric("Rows to export", f"{len(rows):,}")
     preview = rows.head(PREVIEW_ROWS)
-    # Dataset rows and statuses are case rows: their preview is recorded; quarterly figures are not.
-    if what != QUARTERLY and not record_case_view(
+    # Dataset rows and statuses are case rows: their preview is recorded; the quarterly summary is not.
+    if what != SUMMARY and not record_case_view(
         f"Export preview: {export_subject(what, measures)}", filters_document(filters, measures), len(preview)
     ):
         return

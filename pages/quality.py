@@ -17,7 +17,8 @@ from pages.ui.measure_view import render_measure
 @st.cache_data(show_spinner=False, max_entries=32)
 def grades_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     """How many audits got each grade, per quarter of the audit date (measures.views)."""
-    return views.grades_by_quarter(data.measure_statuses(url, version, filters, "audit_good"))
+    statuses = data.measure_statuses(url, version, filters, "audit_good")
+    return views.grades_by_quarter(statuses, filters.as_at)  # an unfinished quarter marked (partial)
 
 
 def main() -> None:

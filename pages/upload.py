@@ -8,6 +8,7 @@ one workbook often holds orders on one sheet and audits or reviews on another.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from loaders import (
     SheetResult,
     read_extract_isolated,
 )
+from loaders.data_date import data_date
 from pages.ui import data, state
 from pages.ui.display import local_time, plain, show_table
 from pages.ui.frame import USER_ERRORS, current_user, log_export, page_start, run_guarded
@@ -66,6 +68,7 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         f"{len(sheet.records):,} rows accepted, {sheet.rejected_row_count:,} rejected, "
         f"{sheet.skipped_rows:,} blank, note or total rows skipped."
     )
+    st.caption(data_date_words(sheet))
     mapping_column, ignored_column = st.columns([2, 1])
     with mapping_column:
         show_table(mapping_table(sheet))
@@ -98,15 +101,28 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         )
 
 
+def data_date_words(sheet: SheetResult) -> str:
+    """Which date the upload will be known by, and where it came from (SPEC 4)."""
+    taken = data_date(sheet.report_date, sheet.records, sheet.dataset, date.today())
+    if taken is None:
+        return "No data date: the sheet has no dates of things that happened."
+    source = "its title rows" if sheet.report_date is not None else "the latest date in it"
+    return f"Data as at {taken:%d/%m/%Y} (from {source})."
+
+
 NOT_STORED = "✗ "  # marks a result line that reports a failure
+HELD_BACK = "⚠ "  # marks a result line about an older extract waiting for a confirmation
 
 
-def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list[str]:
+def store_sheets(
+    file_name: str, sha256: str, sheets: list[SheetResult], *, allow_older: bool = False
+) -> list[str]:
     """Store every shown sheet, each in its own transaction; one line per sheet saying what happened.
 
     While another upload holds the store this one queues, and says so. If a sheet cannot be stored (the
     store stayed busy, the disk is full), the lines say which sheets were stored before it
-    and that the rest were not, rather than losing what already happened.
+    and that the rest were not, rather than losing what already happened. A sheet older than the stored
+    data that would change records back is held until the user confirms (`allow_older`).
     """
     lines = []
     queue_notice = st.empty()
@@ -124,7 +140,12 @@ def store_sheets(file_name: str, sha256: str, sheets: list[SheetResult]) -> list
                 sha256=sha256,
                 user=current_user(),
                 on_wait=show_queued,
+                refuse_older=not allow_older,
             )
+        except store.OlderExtract as error:
+            st.session_state[state.keyed(state.UPLOAD_OLDER, file=sha256)] = f"{where}: {error}"
+            lines.append(f"{HELD_BACK}{where}: not stored yet: {error}. Confirm below to store it anyway.")
+            break
         except USER_ERRORS as error:
             not_stored = ", ".join(s.sheet or file_name for s in sheets[position:])
             lines.append(f"{NOT_STORED}{where}: {error}. Not stored: {not_stored}.")
@@ -253,6 +274,25 @@ def one_file(extract: Extract) -> None:
         if lines:
             st.session_state[state.UPLOAD_RESULTS] = lines
             st.rerun()
+    older_anyway(extract, sheets)
+
+
+def older_anyway(extract: Extract, sheets: list[SheetResult]) -> None:
+    """The confirm step for an extract older than the stored data: what it would change back, and a
+    second button to store it all the same (SPEC 2: a later upload replaces values)."""
+    held = state.keyed(state.UPLOAD_OLDER, file=extract.sha256)
+    if held not in st.session_state:
+        return
+    st.warning(plain(f"{st.session_state[held]}."), icon=":material/history:")
+    if st.button(
+        "Store it anyway (older values replace newer ones)",
+        key=state.keyed(state.UPLOAD_STORE_OLDER, file=extract.index),
+    ):
+        del st.session_state[held]
+        lines = run_guarded(lambda: store_sheets(extract.name, extract.sha256, sheets, allow_older=True))
+        if lines:
+            st.session_state[state.UPLOAD_RESULTS] = lines
+            st.rerun()
 
 
 def undo_clicked() -> None:
@@ -287,6 +327,7 @@ def history(url: str, version: str) -> None:
             "File": [u.file_name for u in uploads],
             "Sheet": [u.sheet or "" for u in uploads],
             "Dataset": [u.dataset for u in uploads],
+            "Data as at": [u.data_date for u in uploads],
             "New": [u.new for u in uploads],
             "Updated": [u.updated for u in uploads],
             "Unchanged": [u.unchanged for u in uploads],
@@ -319,6 +360,8 @@ def main() -> None:
     for line in st.session_state.pop(state.UPLOAD_RESULTS, []):
         if line.startswith(NOT_STORED):
             st.error(plain(line.removeprefix(NOT_STORED)))
+        elif line.startswith(HELD_BACK):
+            st.warning(plain(line.removeprefix(HELD_BACK)))
         else:
             st.success(plain(line))
     undo_result = st.session_state.pop(state.UNDO_RESULT, None)

@@ -31,7 +31,7 @@ from store.audit import (
 )
 from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
-from store.ingest import store_sheet
+from store.ingest import OlderExtract, store_sheet
 from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
 from store.records import read_dataset
 from store.settings_store import load_settings, save_settings
@@ -44,10 +44,11 @@ from store.uploads import (
     holds_real_uploads,
     last_uploads,
     list_uploads,
+    newest_data,
     rejected_rows,
     uploads_still_current,
 )
-from store.urls import default_url, resolve_url
+from store.urls import default_url, missing_sqlite_file, resolve_url
 
 __all__ = [
     "AUDIT_ACTIONS",
@@ -55,6 +56,7 @@ __all__ = [
     "ActionFields",
     "ActionNotFound",
     "AuditError",
+    "OlderExtract",
     "PeopleError",
     "PersonRecord",
     "StoreBusy",
@@ -84,6 +86,8 @@ __all__ = [
     "list_people",
     "list_uploads",
     "load_settings",
+    "missing_sqlite_file",
+    "newest_data",
     "purge_audit",
     "read_dataset",
     "record_event",

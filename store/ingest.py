@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from loaders.data_date import data_date
 from loaders.result import SheetResult
 from loaders.schema import DATASETS, Dataset, Kind
 from store.audit import detail_json, record_event
@@ -27,6 +29,25 @@ from store.frames import canonical_frame, driver_columns, driver_values, text_va
 from store.records import read_records
 from store.summary import StoreSummary
 from store.tables import RECORD_TABLES, upload_records, uploads, utc_now
+
+
+class OlderExtract(Exception):
+    """An extract whose data date is older than the dataset's stored data would change records back.
+
+    Raised before anything is stored, when the caller asked to hear of it (`refuse_older`): the Upload
+    page then asks for a confirmation, the command line wants --allow-older. str() is one line.
+    """
+
+    def __init__(self, dataset: str, data_date: date, stored_date: date, changed_back: int) -> None:
+        self.dataset = dataset
+        self.data_date = data_date
+        self.stored_date = stored_date
+        self.changed_back = changed_back
+        super().__init__(
+            f"its data date {data_date:%d/%m/%Y} is older than the {dataset} already stored "
+            f"(data as at {stored_date:%d/%m/%Y}); storing it would change {changed_back:,} "
+            f"{'record' if changed_back == 1 else 'records'} back to older values"
+        )
 
 
 @dataclass(frozen=True)
@@ -186,6 +207,14 @@ def find_unchanged_upload(
     return connection.execute(statement).scalar()
 
 
+def newest_stored_date(connection: Connection, dataset: str) -> date | None:
+    """The newest data date among the dataset's live uploads."""
+    statement = sa.select(sa.func.max(uploads.c.data_date)).where(
+        uploads.c.dataset == dataset, uploads.c.undone_at.is_(None)
+    )
+    return connection.execute(statement).scalar()
+
+
 def store_sheet(
     engine: Engine,
     sheet: SheetResult,
@@ -195,6 +224,7 @@ def store_sheet(
     user: str,
     is_demo: bool = False,
     on_wait: Callable[[float], None] | None = None,
+    refuse_older: bool = False,
 ) -> StoreSummary:
     """Store one sheet's records and rejected rows as one upload, all or nothing.
 
@@ -202,6 +232,11 @@ def store_sheet(
     summary then carries already_loaded=<that upload's id> and zero counts. A match with an older
     upload is stored as usual, so its values replace whatever later uploads wrote. `on_wait` hears how
     long the upload has queued behind another writer (store.engine.writing).
+
+    The upload's data date (loaders.data_date) is stored with it. With `refuse_older`, a sheet whose
+    data date is older than the dataset's newest stored one, and which would change stored records, is
+    not stored: OlderExtract says by how much and how many records (SPEC 2 lets it replace them, but a
+    person should decide that knowingly).
     """
     dataset = DATASETS[sheet.dataset]
     rejected = sheet.rejected_row_count
@@ -211,6 +246,11 @@ def store_sheet(
             return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)
         incoming = canonical_frame(sheet.records, dataset)
         changes = split_changes(incoming, read_records(connection, dataset.name), dataset)
+        taken = data_date(sheet.report_date, sheet.records, dataset.name, utc_now().date())
+        if refuse_older and taken is not None and len(changes.updated):
+            stored = newest_stored_date(connection, dataset.name)
+            if stored is not None and taken < stored:
+                raise OlderExtract(dataset.name, taken, stored, len(changes.updated))
         upload_id = connection.execute(
             sa.insert(uploads)
             .values(
@@ -225,6 +265,7 @@ def store_sheet(
                 unchanged=changes.unchanged,
                 rejected=rejected,
                 is_demo=is_demo,
+                data_date=taken,
             )
             .returning(uploads.c.id)
         ).scalar_one()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; tests/store checks it equals alembic's head, so the
 # "already up to date" check at connect() needs neither alembic nor the scripts loaded.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -69,6 +69,9 @@ uploads = sa.Table(
     sa.Column("is_demo", sa.Boolean, nullable=False),
     sa.Column("undone_at", UtcDateTime),
     sa.Column("undone_by", sa.Text),
+    # The date the extract was taken (revision 0005): its "report run on" title row, else its latest
+    # date of something that happened, never after the upload day; NULL when the sheet had no dates.
+    sa.Column("data_date", sa.Date),
 )
 
 rejected_rows = sa.Table(

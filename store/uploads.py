@@ -4,7 +4,7 @@ and the data version pages use as a cache key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ class UploadInfo:
     is_demo: bool
     undone_at: datetime | None  # aware, UTC; None while the upload is live
     undone_by: str | None = None
+    data_date: date | None = None  # the date the extract was taken (None: no dates, or never known)
 
 
 _INFO_COLUMNS = [
@@ -49,6 +50,7 @@ _INFO_COLUMNS = [
     uploads.c.is_demo,
     uploads.c.undone_at,
     uploads.c.undone_by,
+    uploads.c.data_date,
 ]
 
 
@@ -107,6 +109,23 @@ def rejected_rows(engine: Engine, upload_id: int, teams: tuple[str, ...] | None 
     frame = frame[REJECT_COLUMNS].copy()
     frame["row"] = frame["row"].astype("Int64")
     return frame
+
+
+def newest_data(engine: Engine) -> UploadInfo | None:
+    """The live upload with the newest data date (the latest of those on that date), else None.
+
+    Its data date is the dashboard's default as-at date: the figures are as the data stands, not as at
+    a today the extracts have not reached (SPEC 4).
+    """
+    statement = (
+        sa.select(*_INFO_COLUMNS)
+        .where(uploads.c.undone_at.is_(None), uploads.c.data_date.is_not(None))
+        .order_by(uploads.c.data_date.desc(), uploads.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(statement).first()
+    return None if row is None else UploadInfo(*row)
 
 
 def last_uploads(engine: Engine) -> dict[str, datetime | None]:

@@ -31,3 +31,19 @@ def resolve_url(cli_url: str | None) -> str:
     """The --db value, else the DATABASE_URL environment variable, else default_url()."""
     chosen = cli_url or os.environ.get("DATABASE_URL") or default_url()
     return normalise_url(chosen)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names when it does not exist yet (None for any other URL, an in-memory
+    store, or the embedded default store, which is created on first use)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    if parsed.query.get("uri"):
+        return None
+    path = Path(parsed.database)
+    if path.resolve() == DEFAULT_SQLITE_FILE or path.exists():
+        return None
+    return path

@@ -40,6 +40,15 @@ def run(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> tuple[int, s
 
 
 @pytest.fixture
+def existing_store(sqlite_url: str) -> str:
+    """An empty store that exists (commands other than ingest and demo refuse a missing SQLite file)."""
+    import store
+
+    store.connect(sqlite_url)
+    return sqlite_url
+
+
+@pytest.fixture
 def orders_csv(tmp_path: Path) -> Path:
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS_CSV, encoding="utf-8")
@@ -205,14 +214,15 @@ def test_rejects_are_written_even_when_the_file_was_already_loaded(capsys, sqlit
     assert [row["row"] for row in rows] == ["8"]
 
 
-def test_a_bad_number_in_settings_is_refused_in_one_line(capsys, sqlite_url):
-    code, _, err = run(capsys, sqlite_url, "settings", "set", "target", "lscmi", "abc", "2020-04-01")
+def test_a_bad_number_in_settings_is_refused_in_one_line(capsys, existing_store):
+    code, _, err = run(capsys, existing_store, "settings", "set", "target", "lscmi", "abc", "2020-04-01")
 
     assert code == 4
     assert err.strip() == "error: 'abc' is not a number"
 
 
-def test_settings_import_merges_a_toml_file_part_by_part(capsys, sqlite_url, tmp_path):
+def test_settings_import_merges_a_toml_file_part_by_part(capsys, existing_store, tmp_path):
+    sqlite_url = existing_store
     settings_file = tmp_path / "settings.toml"
     settings_file.write_text(
         'local_holidays = [2021-04-05]\n[rules.lscmi]\nnumber = 20\nunit = "working_days"\n', encoding="utf-8"
@@ -272,8 +282,8 @@ def test_a_db_in_a_missing_folder_is_refused_and_nothing_is_created(capsys, tmp_
     assert not missing.exists()
 
 
-def test_a_store_that_cannot_be_written_is_one_line_and_exit_5(capsys, sqlite_url, orders_csv):
-    assert run(capsys, sqlite_url, "uploads")[0] == 0  # creates the schema
+def test_a_store_that_cannot_be_written_is_one_line_and_exit_5(capsys, existing_store, orders_csv):
+    sqlite_url = existing_store
     path = sqlite_url.removeprefix("sqlite:///")
     read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
 

@@ -25,6 +25,11 @@ def run(
 
 
 def test_the_first_admin_is_added_from_the_command_line_and_listed(capsys, sqlite_url):
+    code, _, err = run(capsys, sqlite_url, "users", "list")
+    assert code == 4 and "there is no store at" in err  # listing never creates a store by a typing slip
+    import store
+
+    store.connect(sqlite_url)
     code, out, _ = run(capsys, sqlite_url, "users", "list")
     assert code == 0 and "python cli.py users add EMAIL --role admin" in out
 

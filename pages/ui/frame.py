@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Literal, NamedTuple, overload
 
@@ -34,7 +33,7 @@ from measures.access import (
     suppresses_small_numbers,
 )
 from measures.filters import Filters
-from pages.ui import data, state
+from pages.ui import data, data_dates, state
 from pages.ui.display import plain
 
 PAGES_DIR = Path(__file__).resolve().parents[1]
@@ -104,13 +103,14 @@ def require_dashboard_frame() -> None:
 def current_filters() -> Filters:
     """The sidebar's current values (dashboard.py creates the widgets before any page runs)."""
     session = st.session_state
+    as_at = data_dates.current_as_at(data.store_url(), data.data_version())
     return Filters(
         from_quarter=session.get(state.FILTER_FROM_QUARTER),
         to_quarter=session.get(state.FILTER_TO_QUARTER),
         teams=tuple(session.get(state.FILTER_TEAMS) or ()),
         workers=tuple(session.get(state.FILTER_WORKERS) or ()),
         order_types=tuple(session.get(state.FILTER_ORDER_TYPES) or ()),
-        as_at=session.get(state.FILTER_AS_AT) or date.today(),
+        as_at=as_at,
     )
 
 
@@ -143,10 +143,14 @@ def page_start(title: str, *, needs_data: bool = True) -> PageStart | None:
     if person is not None and suppresses_small_numbers(person):
         st.caption(SUPPRESSION_NOTE)
     url, version = data.store_url(), data.data_version()
+    filters = current_filters()
+    data_line = data_dates.data_date_line(url, version, filters.as_at)
+    if data_line:
+        st.caption(data_line)
     if needs_data and data.store_is_empty(url, version):
         show_get_started()
         return None
-    return PageStart(url, version, current_filters())
+    return PageStart(url, version, filters)
 
 
 # --- who is at the keyboard (the identity seam) -----------------------------------------------------

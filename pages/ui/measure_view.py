@@ -14,10 +14,12 @@ import streamlit as st
 import charts
 from measures import MEASURES, MEASURES_BY_ID, MeasureDef, views
 from measures.actions import chart_annotations, quarter_annotations
+from measures.as_at import quarter_shown
 from measures.filters import Filters
 from pages.ui import data, spc_view, state
 from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
 from pages.ui.frame import PageStart, page_start
+from pages.ui.summary_export import summary_downloads
 
 ALL_QUARTERS = "All quarters"
 ALL_STATUSES = "All statuses"
@@ -113,7 +115,7 @@ def action_marks(measure_id: str, rows: pd.DataFrame) -> pd.DataFrame:
     return quarter_annotations(chart_annotations(plan, measure_id), rows["quarter"].astype(str).tolist())
 
 
-def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | None:
+def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start: PageStart) -> str | None:
     """Chart and table of the quarterly rate against target; returns the quarter clicked, if any."""
     chart_column, table_column = st.columns(2)
     with chart_column:
@@ -131,6 +133,8 @@ def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame) -> str | N
         )
     with table_column:
         show_table(views.quarterly_figures(rows).drop(columns="Measure"))
+        key = state.keyed(state.SUMMARY_DOWNLOAD, area=area, measure=measure.id)
+        summary_downloads(st.container(), start.url, start.version, start.filters, (measure.id,), key)
     return clicked_quarter(event)
 
 
@@ -204,14 +208,25 @@ def cases_section(
     status_key = state.keyed(state.DRILL_STATUS, area=area, measure=measure.id)
     last_click_key = state.keyed(state.DRILL_LAST_CLICK, area=area, measure=measure.id)
     quarters = [ALL_QUARTERS, *rows["quarter"].astype(str)]
+    partial_quarters = set(rows.loc[rows["partial"].astype(bool), "quarter"].astype(str))
     if clicked and clicked != st.session_state.get(last_click_key):
         st.session_state[last_click_key] = clicked
         if clicked in quarters:
             st.session_state[quarter_key] = clicked
     st.markdown("**Cases behind the figures** (click a quarter on the chart, or choose below)")
     quarter_column, status_column = st.columns(2)
-    quarter = quarter_column.selectbox("Quarter", quarters, index=len(quarters) - 1, key=quarter_key)
-    status = status_column.selectbox("Status", STATUS_CHOICES, key=status_key)
+    # Opens on the latest finished quarter's missed cases: the ones a manager asks about first.
+    opening = views.latest_complete_quarter(rows, start.filters.as_at)
+    quarter = quarter_column.selectbox(
+        "Quarter",
+        quarters,
+        index=quarters.index(opening) if opening in quarters else len(quarters) - 1,
+        key=quarter_key,
+        format_func=lambda label: quarter_shown(label, label in partial_quarters),
+    )
+    status = status_column.selectbox(
+        "Status", STATUS_CHOICES, index=STATUS_CHOICES.index("missed"), key=status_key
+    )
     total, cases = cases_for(
         start.url,
         start.version,
@@ -232,13 +247,13 @@ def cases_section(
 
 def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:
     quarterly = data.quarterly_for(start.url, start.version, start.filters)
-    rows = quarterly[quarterly["measure"] == measure.id]
+    rows = views.with_partial(quarterly[quarterly["measure"] == measure.id], start.filters.as_at)
     st.subheader(measure.title)
     st.caption(rule_text(measure, start))
     if rows.empty:
         st.info("No records for this measure match the filters in the sidebar.")
         return
-    clicked = trend_section(measure, area, rows)
+    clicked = trend_section(measure, area, rows, start)
     spc_view.spc_section(measure, area, start, counted_words(measure))
     breakdown_section(measure, area, rows, start)
     days_section(measure, area, start)

@@ -44,6 +44,7 @@ BREAKDOWN_BY = "{area}_{measure}_breakdown_by"
 DRILL_QUARTER = "{area}_{measure}_drill_quarter"
 DRILL_STATUS = "{area}_{measure}_drill_status"
 DRILL_LAST_CLICK = "{area}_{measure}_drill_last_click"
+SUMMARY_DOWNLOAD = "{area}_{measure}_summary"  # + "_csv" / "_xlsx": the quarterly summary's buttons
 
 # Upload page.
 UPLOAD_FILES = "upload_files"
@@ -52,6 +53,9 @@ UPLOAD_SHEET = "upload_sheet_{file}"
 # A multi-sheet workbook's dataset choice per sheet; {sheet} is the sheet's position among those recognised.
 UPLOAD_SHEET_DATASET = "upload_sheet_dataset_{file}_{sheet}"
 UPLOAD_STORE = "upload_store_{file}"
+# An extract older than the stored data, held until confirmed: {file} is its sha256 (kept across reruns).
+UPLOAD_OLDER = "upload_older_{file}"
+UPLOAD_STORE_OLDER = "upload_store_older_{file}"
 UPLOAD_RESULTS = "upload_results"
 UPLOAD_REJECTS_DOWNLOAD = "upload_rejects_{file}_{sheet}"
 UNDO_CHOICE = "undo_choice"

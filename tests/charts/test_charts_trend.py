@@ -79,3 +79,25 @@ def test_no_rows_gives_a_figure_that_says_so() -> None:
     figure = compliance_trend(quarterly_rows().iloc[0:0], "LS/CMI").to_dict()
     assert figure["data"] == []
     assert [note["text"] for note in figure["layout"]["annotations"]] == [NO_RECORDS]
+
+
+def test_an_unfinished_quarter_is_labelled_partial_and_hatched_but_clicks_as_itself() -> None:
+    rows = quarterly_rows().assign(partial=[False, False, False, True])  # 2020-21 Q4, in row order 3
+
+    figure = compliance_trend(rows, "LS/CMI within 28 days").to_dict()
+    bars = traces(compliance_trend(rows, "LS/CMI within 28 days"))["Compliance rate"]
+
+    assert list(figure["layout"]["xaxis"]["ticktext"]) == [
+        "2020-21 Q1",
+        "2020-21 Q2",
+        "2020-21 Q3",
+        "2020-21 Q4<br>(partial)",
+    ]
+    assert list(bars["marker"]["pattern"]["shape"]) == ["", "", "", "/"]
+    assert list(bars["customdata"])[-1] == "2020-21 Q4"  # the drill-down still finds the quarter
+    assert "2020-21 Q4 (partial)" in bars["hovertext"][-1]
+
+
+def test_without_the_flag_no_quarter_is_marked() -> None:
+    figure = compliance_trend(quarterly_rows(), "LS/CMI within 28 days").to_dict()
+    assert not any("partial" in text for text in figure["layout"]["xaxis"]["ticktext"])

@@ -397,3 +397,31 @@ def test_gaps_count_blank_names_and_reviews_past_due_but_not_one_due_on_the_as_a
     assert list(found["Orders with no worker"]["Case ref"]) == ["O2"]
     assert list(found["Orders with no requirements"]["Case ref"]) == ["O2"]
     assert list(found["Reviews past due with no review held"]["Case ref"]) == ["R1"]
+
+
+@pytest.mark.parametrize(
+    ("as_at", "partial"),
+    [
+        (date(2021, 3, 30), [False, True, True]),
+        (date(2021, 3, 31), [False, True, True]),  # a record due on the last day can still be pending
+        (date(2021, 4, 1), [False, False, False]),
+    ],
+)
+def test_a_quarter_is_partial_until_the_day_after_its_last(as_at: date, partial: list[bool]) -> None:
+    marked = views.with_partial(headline_quarterly().assign(excluded=0, invalid=0), as_at)
+    assert marked["partial"].tolist() == partial
+    shown = views.quarterly_figures(marked)["Quarter"].tolist()
+    assert shown == ["2020-21 Q3", *(["2020-21 Q4 (partial)"] * 2 if partial[1] else ["2020-21 Q4"] * 2)]
+
+
+def test_the_grades_table_marks_an_unfinished_quarter() -> None:
+    audits = pd.DataFrame(
+        {
+            "grade": pd.array([4, 2, 5], dtype="Int64"),
+            "quarter": ["2020-21 Q3", "2020-21 Q4", "2020-21 Q4"],
+            "quarter_start": pd.to_datetime(["2020-10-01", "2021-01-01", "2021-01-01"]),
+        }
+    )
+    table = views.grades_by_quarter(audits, date(2021, 2, 15))
+    assert table[["Quarter", "Audits"]].values.tolist() == [["2020-21 Q3", 1], ["2020-21 Q4 (partial)", 2]]
+    assert views.grades_by_quarter(audits)["Quarter"].tolist() == ["2020-21 Q3", "2020-21 Q4"]

@@ -155,3 +155,30 @@ def test_gaps_count_orders_without_team_or_requirements(empty_url, make_app):
     cases = [frame.value for frame in app.dataframe if "Requirements" in frame.value.columns]
     assert all(list(frame["Case ref"]) == ["Q003"] for frame in cases)
     assert len(cases) == 2  # one list per gap that has cases
+
+
+# Two spellings of one team and of one LS/CMI version; case references in two formats.
+SPELLINGS = (
+    b"Case Ref,Order Date,Order Type,Requirements,Team,LS/CMI Version\n"
+    b"CF-001,01/04/2020,CPO,Supervision,East Team,Full\n"
+    b"CF-002,01/04/2020,CPO,Supervision,East  Team,full\n"
+    b"cf-003,01/04/2020,CPO,Supervision,East Team,Full\n"
+)
+
+
+def test_values_written_two_ways_and_mixed_reference_formats_are_listed(empty_url, make_app):
+    app = make_app(page("upload"))
+    app.file_uploader(key="upload_files").set_value(("spellings.csv", SPELLINGS, "text/csv")).run()
+    app.button(key="upload_store_0").click().run()
+    app.switch_page(page("data_quality")).run()
+    assert not app.exception, app.exception
+
+    variants = table_with(app, "Shown as")
+    assert variants[["Column", "Shown as", "Spellings", "Records"]].values.tolist() == [
+        ["LS/CMI version", "Full", "“Full” (2); “full” (1)", 3],
+        ["Team", "East Team", "“East Team” (2); “East  Team” (1)", 3],
+    ]
+    formats = table_with(app, "Format")
+    assert formats.values.tolist() == [["AA-9", 2, "CF-001"], ["aa-9", 1, "cf-003"]]
+    # Everywhere else the team is one group: one choice in the sidebar.
+    assert app.sidebar.multiselect(key="team").options == ["East Team"]

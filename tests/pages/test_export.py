@@ -88,32 +88,35 @@ def test_measure_statuses_export_counts_the_chosen_measures(demo_url, make_app):
     assert [metric.value for metric in app.metric] == [f"{expected:,}"]
 
 
-def test_quarterly_figures_export_rounds_halves_up_in_csv_and_xlsx(empty_url, make_app, downloads):
+SUMMARY_NOTES = 8  # note rows above the quarterly summary's table (measures.views.summary_notes)
+
+
+def test_quarterly_summary_export_rounds_halves_up_in_csv_and_xlsx(empty_url, make_app, downloads):
     store_halves(empty_url)  # 333 of 400 on time in 2020-21 Q1 (83.25%), 1 of 16 in Q2 (6.25%)
     app = make_app(page("export"), **{"from": "2020-21 Q1", "to": "2020-21 Q2"})
-    app.selectbox(key="export_what").select("quarterly figures").run()
+    app.selectbox(key="export_what").select("quarterly summary").run()
     app.button(key="export_prepare").click().run()
     assert not app.exception, app.exception
 
     csv_name, csv_bytes = file_ending(downloads, ".csv")
-    assert csv_name.startswith("quarterly_figures_2020-21-Q1_to_2020-21-Q2")
-    exported = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, encoding="utf-8-sig")
+    assert csv_name.startswith("quarterly_summary_2020-21-Q1_to_2020-21-Q2")
+    exported = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, encoding="utf-8-sig", skiprows=SUMMARY_NOTES + 1)
     first_contact = exported[exported["Measure"] == "First contact"]
     assert list(first_contact["Quarter"]) == ["2020-21 Q1", "2020-21 Q2"]
     assert list(first_contact["Met"]) == ["333", "1"]
     assert list(first_contact["Rate %"]) == ["83.3", "6.3"]
-    assert list(first_contact["RAG"]) == ["■ Red: below target", "■ Red: below target"]
+    assert list(first_contact["RAG"]) == ["Red: below target", "Red: below target"]
 
     _, xlsx_bytes = file_ending(downloads, ".xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx_bytes)).active.iter_rows(values_only=True))
-    header = list(rows[0])
+    header = list(rows[SUMMARY_NOTES + 1])
     rates = {
         row[header.index("Quarter")]: row[header.index("Rate %")]
-        for row in rows[1:]
+        for row in rows[SUMMARY_NOTES + 2 :]
         if row[header.index("Measure")] == "First contact"
     }
     assert rates == {"2020-21 Q1": 83.3, "2020-21 Q2": 6.3}
 
     app.get("download_button")[0].click().run()
     log = store.list_exports(store.connect(empty_url))
-    assert list(log["what"]) == ["quarterly figures"]
+    assert list(log["what"]) == ["quarterly summary"]

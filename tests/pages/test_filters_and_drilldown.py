@@ -22,11 +22,16 @@ def expected_quarterly(url, measure, team=None):
     return table[table["measure"] == measure].reset_index(drop=True)
 
 
+def shown_quarters(quarters) -> list[str]:
+    """Quarter labels as the table shows them as at 30/04/2021: 2021-22 Q1 (April-June) has not finished."""
+    return [f"{quarter} (partial)" if quarter == "2021-22 Q1" else quarter for quarter in quarters]
+
+
 def test_team_filter_changes_the_table_beside_the_chart(demo_url, make_app):
     app = make_app(page("assessment"))
     everyone = trend_table(app)
     expected_all = expected_quarterly(demo_url, "first_contact")
-    assert list(everyone["Quarter"]) == list(expected_all["quarter"])
+    assert list(everyone["Quarter"]) == shown_quarters(expected_all["quarter"])
     assert list(everyone["Met"]) == list(expected_all["met"])
 
     app.multiselect(key="team").select(TEAM).run()
@@ -45,7 +50,7 @@ def test_filters_come_from_the_url(demo_url, make_app):
     table = trend_table(app)
     expected = expected_quarterly(demo_url, "first_contact", TEAM)
     expected = expected[expected["quarter"] >= "2020-21 Q1"]
-    assert list(table["Quarter"]) == list(expected["quarter"])
+    assert list(table["Quarter"]) == shown_quarters(expected["quarter"])
     assert list(table["Met"]) == list(expected["met"])
 
 
@@ -97,5 +102,9 @@ def test_clicking_a_quarter_on_the_chart_lists_its_cases(demo_url, make_app):
     assert app.selectbox(key="assessment_first_contact_drill_quarter").value == "2019-20 Q3"
     cases = app.dataframe[-1].value
     statuses = statuses_in_store(demo_url)
-    behind = statuses[(statuses["measure"] == "first_contact") & (statuses["quarter"] == "2019-20 Q3")]
+    behind = statuses[
+        (statuses["measure"] == "first_contact")
+        & (statuses["quarter"] == "2019-20 Q3")
+        & (statuses["status"] == "missed")  # the drill-down's status opens on "missed"
+    ]
     assert sorted(cases["case_ref"]) == sorted(behind["case_ref"])

@@ -357,9 +357,9 @@ def test_a_viewer_has_no_team_worker_or_order_type_filters_and_small_numbers_are
 
 def test_a_manager_reads_the_action_plan_but_does_not_change_it(people, signed_in):
     manager = signed_in("manager@council.gov.uk", "action_plan")
-    assert not manager.get("form") and not manager.get("text_input")
+    assert not manager.get("form") and not manager.main.get("text_input")  # the sidebar's As at aside
     officer = signed_in("officer@council.gov.uk", "action_plan")
-    assert officer.get("text_input")
+    assert officer.main.get("text_input")
 
 
 # --- the admin pages --------------------------------------------------------------------------------
