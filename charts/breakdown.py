@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
-from charts.palette import RAG_COLOURS, RAG_WORDS, TARGET_LINE
+from charts.palette import RAG_COLOURS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
+from measures.views import RAG_SYMBOLS
 
 BLANK_GROUP = "(blank)"
 
@@ -32,7 +33,7 @@ def breakdown_bar(
     )
     ordered = ordered.sort_values(["rate", "group"], ascending=[False, True], na_position="last")
     rates = ordered["rate"]
-    words = ordered["rag"].map(RAG_WORDS)
+    words = ordered["rag"].map(RAG_SYMBOLS) + " " + ordered["rag"].map(RAG_WORDS)
     met = ordered["met"].fillna(0).astype(int).astype(str)
     denominator = (ordered["met"].fillna(0) + ordered["missed"].fillna(0)).astype(int).astype(str)
     counts = "(" + met + " of " + denominator + " " + counted + ")"
@@ -47,6 +48,7 @@ def breakdown_bar(
         marker={
             "color": ordered["rag"].map(RAG_COLOURS).tolist(),
             "line": {"color": "#333333", "width": 0.5},
+            "pattern": {"shape": ordered["rag"].map(RAG_PATTERNS).tolist(), "fgcolor": "#333333", "size": 6},
         },
         text=text.tolist(),
         textposition="outside",

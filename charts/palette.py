@@ -18,6 +18,16 @@ RAG_COLOURS: dict[str, str] = {
     "grey": "#999999",  # no rate: nothing fell due
 }
 
+# Red and amber are close for people with red-green colour blindness: each also has its own marker
+# shape (the RAG_SYMBOLS of measures.views: ● green, ▲ amber, ■ red) and bar pattern, besides its word.
+RAG_MARKERS: dict[str, str] = {
+    "green": "circle",
+    "amber": "triangle-up",
+    "red": "square",
+    "grey": "circle-open",
+}
+RAG_PATTERNS: dict[str, str] = {"green": "", "amber": "/", "red": "x", "grey": ""}
+
 WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
 OVER_TIMESCALE = RAG_COLOURS["red"]
 INVALID = RAG_COLOURS["grey"]

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
-from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_WORDS, TARGET_LINE
+from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_MARKERS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
+from measures.views import RAG_SYMBOLS
 
 Y_TOP = 115  # room above a 100% bar for its rate and RAG word
 # Action plan events: a symbol that reads without colour, and how much of a title fits a short label.
@@ -46,7 +47,7 @@ def compliance_trend(
     rows = quarterly.sort_values("quarter").reset_index(drop=True)
     quarters = rows["quarter"].astype(str)
     rates = rows["rate"].astype(float)
-    words = rows["rag"].map(RAG_WORDS)
+    words = rows["rag"].map(RAG_SYMBOLS) + " " + rows["rag"].map(RAG_WORDS)
     rate_text = percent_text(rates)
     bar_text = (rate_text + "<br>" + words).where(rates.notna(), words)
     denominator = (rows["met"].fillna(0) + rows["missed"].fillna(0)).astype(int).astype(str)
@@ -80,7 +81,11 @@ def compliance_trend(
         y=rates.fillna(0).tolist(),
         name="Compliance rate",
         showlegend=False,  # one colour per RAG: the legend swatch would mislead; the bar texts explain
-        marker={"color": rows["rag"].map(RAG_COLOURS).tolist(), "line": {"color": "#333333", "width": 0.5}},
+        marker={
+            "color": rows["rag"].map(RAG_COLOURS).tolist(),
+            "line": {"color": "#333333", "width": 0.5},
+            "pattern": {"shape": rows["rag"].map(RAG_PATTERNS).tolist(), "fgcolor": "#333333", "size": 6},
+        },
         text=bar_text.tolist(),
         textposition="outside",
         cliponaxis=False,
@@ -184,3 +189,55 @@ def _annotate(figure: go.Figure, annotations: pd.DataFrame, quarters: list[str])
             bgcolor="rgba(255, 255, 255, 0.85)",
         )
     figure.update_yaxes(range=[0, top])
+
+
+SPARKLINE_HEIGHT = 64
+
+
+def sparkline(rates: list[float], target: float | None, rag: str) -> go.Figure:
+    """A tile's small trend: the rate in its last quarters as a line in the RAG colour, the target as a
+    dashed line, and the latest point marked with the RAG shape (● green, ▲ amber, ■ red).
+
+    No axes or legend: the tile's value, words and target say the figures; this shows the direction.
+    """
+    colour = RAG_COLOURS.get(rag, RAG_COLOURS["grey"])
+    x = list(range(len(rates)))
+    figure = go.Figure()
+    if target is not None and rates:
+        figure.add_scatter(
+            x=[0, max(len(rates) - 1, 1)],
+            y=[target, target],
+            name="Target",
+            mode="lines",
+            line={"color": TARGET_LINE, "dash": "dash", "width": 1},
+            hovertemplate=f"Target {target:g}%<extra></extra>",
+        )
+    figure.add_scatter(
+        x=x,
+        y=rates,
+        name="Rate",
+        mode="lines",
+        line={"color": colour, "width": 2},
+        hovertemplate="%{y:.1f}%<extra></extra>",
+    )
+    if rates:
+        figure.add_scatter(
+            x=[x[-1]],
+            y=[rates[-1]],
+            name="Latest",
+            mode="markers",
+            marker={"color": colour, "symbol": RAG_MARKERS.get(rag, "circle"), "size": 9},
+            hovertemplate="Latest %{y:.1f}%<extra></extra>",
+        )
+    values = [*rates, *([target] if target is not None else [])]
+    low, high = (min(values), max(values)) if values else (0.0, 100.0)
+    pad = max(2.0, (high - low) * 0.15)
+    figure.update_layout(
+        template="plotly_white",
+        height=SPARKLINE_HEIGHT,
+        margin={"l": 4, "r": 8, "t": 6, "b": 6},
+        showlegend=False,
+        xaxis={"visible": False, "range": [-0.3, max(len(rates) - 1, 1) + 0.3]},
+        yaxis={"visible": False, "range": [low - pad, high + pad]},
+    )
+    return figure

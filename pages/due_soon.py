@@ -61,7 +61,7 @@ def downloads(table: pd.DataFrame, filters: dict[str, object]) -> None:
 
 
 def main() -> None:
-    start = page_start("Due soon")
+    start = page_start("Due soon", quarter_range=False)
     if start is None:
         return
     url, version, filters = start

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from measures import spc
+from measures import MEASURES_BY_ID, spc
 from pages.ui import spc_data, state
 from pages.ui.display import show_table
 from pages.ui.frame import page_start
@@ -14,7 +14,6 @@ from pages.ui.spc_view import (
     ASSURANCE_BADGES,
     MDC_NOTE,
     PERIOD_CHOICES,
-    SHORT_NAMES,
     VARIATION_BADGES,
     measure_link,
 )
@@ -45,7 +44,7 @@ def matrix(summary: pd.DataFrame) -> None:
                 if not measures:
                     st.caption("None")
                 for measure_id in measures:
-                    measure_link(measure_id, label=SHORT_NAMES[measure_id])
+                    measure_link(measure_id, label=MEASURES_BY_ID[measure_id].plain_name)
 
 
 def main() -> None:

@@ -28,19 +28,6 @@ ASSURANCE_BADGES: dict[str, tuple[str, str]] = {
     "fail": ("orange", ":material/report:"),
     spc.NO_ASSURANCE: ("gray", ":material/remove:"),
 }
-# Names short enough for a cell of the variation x assurance matrix (the full title is the link's help).
-SHORT_NAMES: dict[str, str] = {
-    "first_contact": "First contact",
-    "induction": "Induction",
-    "upw_start": "Unpaid work start",
-    "lscmi": "LS/CMI completed",
-    "cmp": "Case plan (CMP)",
-    "review_on_time": "Review on time",
-    "review_recorded": "Review recorded",
-    "review_participation": "Took part in review",
-    "review_needs_tool": "Needs tool used",
-    "audit_good": "Audit Good or better",
-}
 # The page each area's measures are shown on (pages/<name>.py).
 AREA_PAGES: dict[str, str] = {"assessment": "assessment", "reviews": "reviews", "quality": "quality"}
 TABLE_HEIGHT = 520  # the points table scrolls beside its chart rather than running down the page
@@ -88,7 +75,7 @@ def measure_link(measure_id: str, *, label: str | None = None) -> None:
         st.page_link(
             page_path(AREA_PAGES[measure.area]),
             label=label or measure.title,
-            help=measure.title,
+            help=f"{measure.title} (measure id `{measure.id}`)",
             query_params={state.MEASURE_QUERY: measure_id} if several else None,
         )
     except StreamlitAPIException:  # the page is not in this person's navigation

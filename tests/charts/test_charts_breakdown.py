@@ -41,10 +41,10 @@ def test_colours_and_texts_follow_rag() -> None:
         RAG_COLOURS["grey"],
     ]
     assert list(trace["text"]) == [
-        "100.0% Green (30 of 30 due)",
-        "90.0% Green (18 of 20 due)",
-        "60.0% Red (9 of 15 due)",
-        "No rate",
+        "100.0% ● Green (30 of 30 due)",
+        "90.0% ● Green (18 of 20 due)",
+        "60.0% ■ Red (9 of 15 due)",
+        "○ No rate",
     ]
     assert list(trace["customdata"]) == list(trace["y"])
 

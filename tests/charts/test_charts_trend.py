@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from charts import NO_RECORDS, RAG_COLOURS, RAG_WORDS, compliance_trend
+from charts import NO_RECORDS, RAG_COLOURS, compliance_trend, sparkline
 
 
 def quarterly_rows() -> pd.DataFrame:
@@ -44,7 +44,14 @@ def test_bars_run_in_quarter_order_coloured_by_rag() -> None:
 
 def test_every_bar_states_its_rate_and_rag_word_so_colour_is_not_needed() -> None:
     bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
-    assert list(bars["text"]) == ["92.0%<br>Green", "87.5%<br>Amber", "60.0%<br>Red", RAG_WORDS["grey"]]
+    assert list(bars["text"]) == ["92.0%<br>● Green", "87.5%<br>▲ Amber", "60.0%<br>■ Red", "○ No rate"]
+
+
+def test_red_and_amber_bars_differ_in_pattern_not_only_in_colour() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
+    green, amber, red, grey = bars["marker"]["pattern"]["shape"]
+    assert amber != red and "" not in (amber, red)
+    assert green == grey == ""
 
 
 def test_target_is_a_step_line_at_the_target_in_force_each_quarter() -> None:
@@ -79,3 +86,20 @@ def test_no_rows_gives_a_figure_that_says_so() -> None:
     figure = compliance_trend(quarterly_rows().iloc[0:0], "LS/CMI").to_dict()
     assert figure["data"] == []
     assert [note["text"] for note in figure["layout"]["annotations"]] == [NO_RECORDS]
+
+
+def test_a_sparkline_is_drawn_in_its_rag_colour_with_the_target_and_a_rag_shaped_last_point() -> None:
+    figure = sparkline([80.0, 85.0, 87.5], 90.0, "amber").to_dict()
+    lines = {trace["name"]: trace for trace in figure["data"]}
+    assert lines["Rate"]["line"]["color"] == RAG_COLOURS["amber"]
+    assert list(lines["Target"]["y"]) == [90.0, 90.0]
+    assert lines["Target"]["line"]["dash"] == "dash"
+    assert list(lines["Latest"]["y"]) == [87.5]
+    assert lines["Latest"]["marker"]["symbol"] == "triangle-up"
+    assert sparkline([50.0], None, "red").to_dict()["data"][-1]["marker"]["symbol"] == "square"
+
+
+def test_a_sparkline_keeps_the_target_line_inside_its_range() -> None:
+    layout = sparkline([60.0, 62.0], 90.0, "red").to_dict()["layout"]
+    low, high = layout["yaxis"]["range"]
+    assert low < 60.0 and high > 90.0

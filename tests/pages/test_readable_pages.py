@@ -1,0 +1,50 @@
+"""Issue 8, readable pages: what a new user reads on each page at first sight.
+
+Plain measure names on the tiles (ids in the help), the full "since the previous quarter", and the active
+filters in one line under every page's title, so a screenshot says what it shows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from measures import MEASURES
+
+from .conftest import page
+
+FIGURE_PAGES = ("overview", "spc_summary", "assessment", "reviews", "quality", "data_quality", "export")
+
+
+def test_every_tile_has_its_plain_name_with_the_full_title_and_id_in_its_help(demo_url, make_app):
+    app = make_app()
+
+    assert [metric.label for metric in app.metric] == [measure.plain_name for measure in MEASURES]
+    audit = app.metric[-1]
+    assert audit.label == "Audit graded good or better"
+    assert "Case recording audit graded Good or better" in audit.proto.help
+    assert "`audit_good`" in audit.proto.help
+
+
+def test_the_change_on_a_tile_says_since_the_previous_quarter_in_full(demo_url, make_app):
+    app = make_app()
+
+    changes = [metric for metric in app.metric if metric.delta]
+    captions = [caption.value for caption in app.caption]
+    assert changes, "the demo's tiles show changes"
+    assert captions.count("since the previous quarter") == len(changes)
+
+
+@pytest.mark.parametrize("name", FIGURE_PAGES)
+def test_every_page_of_figures_states_its_filters_under_the_title(demo_url, make_app, name):
+    app = make_app(page(name), team="North Team (demo)")
+
+    assert app.caption[0].value == (
+        "Filters: 2019-20 Q1 to 2021-22 Q1; team North Team (demo); all workers; all order types; "
+        "as at 30/04/2021"
+    )
+
+
+def test_the_worklist_leaves_the_quarter_range_out_of_its_filters_line(demo_url, make_app):
+    app = make_app(page("due_soon"))
+
+    assert app.caption[0].value == "Filters: all teams; all workers; all order types; as at 30/04/2021"
