@@ -38,7 +38,9 @@ from pages.ui.frame import (
     resolve_access,
 )
 
-st.set_page_config(page_title="Justice social work compliance", layout="wide")
+# The tab icon is set here, once: left unset, Streamlit shows each page's material icon as the tab icon
+# and fetches it from a font CDN, a request that would leave the machine. An emoji is drawn locally.
+st.set_page_config(page_title="Justice social work compliance", page_icon="⚖️", layout="wide")
 
 # Every page module with its title and icon, in navigation order; measures.access decides who opens which.
 PAGES: tuple[tuple[str, str, str], ...] = (

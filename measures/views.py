@@ -148,16 +148,53 @@ def order_cases(cases: pd.DataFrame, as_at: date) -> pd.DataFrame:
     return ordered.drop(columns=["_rank", "_status_rank"])
 
 
+# A proportion measure has no due date, so nothing in it is overdue: a record that does not meet it is
+# "below good" (an audit graded 3 or lower) or "not evidenced" (a review without the yes recorded).
+NOT_MET_WORDS: dict[str, str] = {"audit_good": "below good"}
+NOT_EVIDENCED = "not evidenced"
+PROPORTION_CASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "reviews": ("case_ref", "team", "worker", "order_type", "from_date", "status"),
+    "audits": ("case_ref", "team", "worker", "from_date", "grade", "status"),
+}
+
+
+def order_proportion_cases(cases: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+    """A proportion measure's records, those that do not meet it first (then by case ref), each saying
+    why in `attention`."""
+    missed = cases["status"].eq("missed")
+    attention = pd.Series("", index=cases.index, dtype="object")
+    attention[missed] = NOT_MET_WORDS.get(measure_id, NOT_EVIDENCED)
+    status_rank = cases["status"].astype("object").map({s: i for i, s in enumerate(STATUS_ORDER)})
+    ordered = cases.assign(attention=attention, _status_rank=status_rank)
+    ordered = ordered.sort_values(["_status_rank", "case_ref"], kind="stable")
+    return ordered.drop(columns=["_status_rank"])
+
+
 def cases_behind(
-    statuses: pd.DataFrame, quarter: str | None, status: str | None, as_at: date, limit: int
+    statuses: pd.DataFrame,
+    quarter: str | None,
+    status: str | None,
+    as_at: date,
+    limit: int,
+    measure_id: str | None = None,
 ) -> tuple[int, pd.DataFrame]:
     """The records behind one figure (None = every quarter / status): how many, and the first `limit`
-    of them in attention order."""
+    of them in attention order.
+
+    For a proportion measure (`measure_id`) the list has the columns that mean something for it (an
+    audit's grade; no due date, "to" date or days taken) and its attention words say why a record does
+    not meet it, never "overdue".
+    """
     rows = statuses
     if quarter:
         rows = rows[rows["quarter"] == quarter]
     if status:
         rows = rows[rows["status"] == status]
+    measure = MEASURES_BY_ID.get(measure_id or "")
+    if measure is not None and measure.kind == "proportion":
+        columns = PROPORTION_CASE_COLUMNS[measure.dataset]
+        cases = without_categories(rows[[column for column in columns if column in rows.columns]])
+        return len(cases), order_proportion_cases(cases, measure.id).head(limit).reset_index(drop=True)
     cases = without_categories(rows[[column for column in CASE_COLUMNS if column in rows.columns]])
     return len(cases), order_cases(cases, as_at).head(limit).reset_index(drop=True)
 

@@ -8,7 +8,9 @@ Streamlit renders markdown in st.markdown, headers, alerts and widget labels, so
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -40,6 +42,7 @@ BREAKDOWNS: dict[str, str] = {
     "lscmi_version": "LS/CMI version",
     "risk_level": "Risk level",
 }
+ColumnWidth = Literal["small", "medium", "large"] | int
 CASES_SHOWN = 5_000  # a browser table of millions of rows helps nobody; the Export page has them all
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -79,14 +82,29 @@ def local_time(moment: datetime | None) -> str:
     return f"{aware.astimezone(UK_TIME):%d/%m/%Y %H:%M}"
 
 
-def show_table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto") -> None:
-    """A table without the index, dates shown the UK way (dd/mm/yyyy)."""
-    dates = {
-        str(column): st.column_config.DateColumn(str(column), format="DD/MM/YYYY")
-        for column, dtype in frame.dtypes.items()
-        if pd.api.types.is_datetime64_any_dtype(dtype)
-    }
-    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=dates)
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    key: str | None = None,
+    height: int | str = "auto",
+    labels: Mapping[str, str] | None = None,
+    widths: Mapping[str, ColumnWidth] | None = None,
+) -> None:
+    """A table without the index, dates shown the UK way (dd/mm/yyyy), blank cells blank (never "None").
+
+    `labels` gives columns the names a person reads ("Case ref" for case_ref) without renaming the data;
+    `widths` sizes columns ("small", "medium", "large" or pixels) so a wide table fits its container.
+    """
+    labels, widths = labels or {}, widths or {}
+    config: dict[str, object] = {}
+    for column, dtype in frame.dtypes.items():
+        name = str(column)
+        label, width = labels.get(name, name), widths.get(name)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            config[name] = st.column_config.DateColumn(label, format="DD/MM/YYYY", width=width)
+        elif name in labels or name in widths:
+            config[name] = st.column_config.Column(label, width=width)
+    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=config, placeholder="")
 
 
 def show_capped(frame: pd.DataFrame, what: str) -> None:

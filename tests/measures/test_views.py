@@ -209,6 +209,52 @@ def test_cases_behind_a_figure_counts_them_all_and_lists_the_first_few() -> None
     assert views.cases_behind(rows, None, None, AS_AT, limit=10)[0] == 4
 
 
+def audit_statuses() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "measure": "audit_good",
+            "case_ref": ["GOOD", "WEAK", "ADEQUATE"],
+            "team": "North",
+            "worker": "Ann",
+            "order_type": None,
+            "from_date": pd.to_datetime(["2021-01-05", "2021-01-06", "2021-01-04"]),
+            "to_date": pd.NaT,
+            "due_date": pd.NaT,
+            "status": ["met", "missed", "missed"],
+            "days_taken": pd.array([pd.NA] * 3, dtype="Int64"),
+            "quarter": "2020-21 Q4",
+            "grade": pd.array([5, 2, 3], dtype="Int64"),
+        }
+    )
+
+
+def test_an_audit_case_list_shows_the_grade_and_calls_a_low_grade_below_good_not_overdue() -> None:
+    total, shown = views.cases_behind(audit_statuses(), None, None, AS_AT, limit=10, measure_id="audit_good")
+
+    assert total == 3
+    assert list(shown.columns) == ["case_ref", "team", "worker", "from_date", "grade", "status", "attention"]
+    # Below good first (by case ref), then the rest; grade 2 Weak and 3 Adequate are below Good (4).
+    assert list(shown["case_ref"]) == ["ADEQUATE", "WEAK", "GOOD"]
+    assert list(shown["grade"]) == [3, 2, 5]
+    assert list(shown["attention"]) == ["below good", "below good", ""]
+
+
+def test_a_review_proportion_case_list_says_not_evidenced_and_has_no_due_date_columns() -> None:
+    rows = audit_statuses().assign(measure="review_needs_tool", order_type="CPO")
+    _, shown = views.cases_behind(rows, None, "missed", AS_AT, limit=10, measure_id="review_needs_tool")
+
+    assert list(shown.columns) == [
+        "case_ref",
+        "team",
+        "worker",
+        "order_type",
+        "from_date",
+        "status",
+        "attention",
+    ]
+    assert set(shown["attention"]) == {"not evidenced"}
+
+
 # --- the overview's headline ---------------------------------------------------------------------------
 
 

@@ -7,10 +7,12 @@ recorded by running `UPDATE_GOLDEN=1 pytest tests/pages/test_figures_unchanged.p
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import cli
@@ -59,6 +61,7 @@ def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     expected = reworded(json.loads(GOLDEN.read_text(encoding="utf-8")))
+    figures = without_grade(figures)
     assert figures.keys() == expected.keys()
     for key, value in expected.items():
         assert figures[key] == value, key
@@ -67,8 +70,10 @@ def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys):
 def reworded(golden: dict[str, object]) -> dict[str, object]:
     """The snapshot with the wording issue 8 changed on purpose, every figure left as it was.
 
-    The overview's tiles are now labelled with each measure's plain name (measures.definitions), in
-    measure order; their values and changes are still the snapshot's.
+    - The overview's tiles are labelled with each measure's plain name (measures.definitions), in measure
+      order; their values and changes are still the snapshot's.
+    - A proportion measure's case list (PROPORTION_PAGES) lost its always-blank columns and says why a
+      record does not meet the measure where it said "overdue"; its other cells are the snapshot's.
     """
     overview = dict(golden["overview"])  # type: ignore[call-overload]
     tiles = overview["tiles"]
@@ -76,4 +81,31 @@ def reworded(golden: dict[str, object]) -> dict[str, object]:
     overview["tiles"] = [
         [measure.plain_name, value, delta] for measure, (_, value, delta) in zip(MEASURES, tiles, strict=True)
     ]
-    return {**golden, "overview": overview}
+    cases = {}
+    for key, word in PROPORTION_PAGES.items():
+        page_figures = dict(golden[key])  # type: ignore[call-overload]
+        *others, last = page_figures["tables"]
+        table = pd.read_csv(io.StringIO(last), dtype=str, keep_default_na=False)
+        blank = ["due_date", "to_date", "days_taken", *(["order_type"] if key == "quality" else [])]
+        assert (table[blank] == "").all().all(), f"{key}: a dropped column held a value"
+        table = table.drop(columns=blank).assign(attention=table["attention"].replace("overdue", word))
+        cases[key] = {**page_figures, "tables": [*others, _table_text(table)]}
+    return {**golden, "overview": overview, **cases}
+
+
+# The pages whose last table lists a proportion measure's cases, with the words issue 8 uses for a record
+# that does not meet the measure. The audit list's new grade column is left out of the comparison here
+# (test_views pins it); every other cell must match the snapshot.
+PROPORTION_PAGES = {
+    "quality": "below good",
+    "reviews/review_participation": "not evidenced",
+    "reviews/review_needs_tool": "not evidenced",
+}
+
+
+def without_grade(figures: dict[str, object]) -> dict[str, object]:
+    """The measured figures with the audit case list's grade column set aside (see PROPORTION_PAGES)."""
+    quality = dict(figures["quality"])  # type: ignore[call-overload]
+    *others, last = quality["tables"]
+    table = pd.read_csv(io.StringIO(last), dtype=str, keep_default_na=False).drop(columns="grade")
+    return {**figures, "quality": {**quality, "tables": [*others, _table_text(table)]}}

@@ -48,3 +48,14 @@ def test_the_worklist_leaves_the_quarter_range_out_of_its_filters_line(demo_url,
     app = make_app(page("due_soon"))
 
     assert app.caption[0].value == "Filters: all teams; all workers; all order types; as at 30/04/2021"
+
+
+def test_the_audit_case_list_shows_each_grade_and_calls_a_low_one_below_good(demo_url, make_app):
+    app = make_app(page("quality"))
+
+    cases = app.dataframe[-1].value
+    assert list(cases.columns) == ["case_ref", "team", "worker", "from_date", "grade", "status", "attention"]
+    below = cases[cases["grade"] < 4]
+    assert len(below) and set(below["attention"]) == {"below good"}
+    assert set(cases.loc[cases["grade"] >= 4, "attention"]) == {""}
+    assert "overdue" not in set(cases["attention"])
