@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, no_records_figure
 from charts.palette import (
+    EARLY_MET,
     GRADE_COLOURS,
     GRADE_LABELS,
     GRADE_TEXT_COLOURS,
@@ -21,6 +22,13 @@ from charts.palette import (
 def _tail_start(limit: int) -> int:
     """Days from which the long tail is pooled into one "or more" bar, so a few outliers don't squash it."""
     return max(3 * limit, limit + 10)
+
+
+def _pooled(days: np.ndarray, tail: int) -> list[int]:
+    """The pooled bars (before the start, and the tail) whose labels must show even when ticks are thinned."""
+    step = max(1, round(len(days) / 15))
+    shown = set(days[::step].tolist())
+    return [int(day) for day in days if (day == tail or day == -1) and day not in shown]
 
 
 def days_taken_histogram(
@@ -47,13 +55,13 @@ def days_taken_histogram(
     days = counts.index.to_numpy()
     labels = pd.Series(days.astype(str), index=counts.index)
     labels[days == tail] = f"{tail} or more"
-    labels[days == -1] = "before the due date" if early_is_met else "before the start date"
+    labels[days == -1] = "before due" if early_is_met else "before start"
 
     figure = go.Figure()
     groups = (
         ("Within timescale", (days >= 0) & (days <= limit), WITHIN_TIMESCALE),
         ("Over timescale", days > limit, OVER_TIMESCALE),
-        ("Early (met)", days < 0, WITHIN_TIMESCALE)
+        ("Early (met)", days < 0, EARLY_MET)
         if early_is_met
         else ("Invalid (date before start)", days < 0, INVALID),
     )
@@ -71,7 +79,7 @@ def days_taken_histogram(
     figure.add_vline(
         x=limit + 0.5,
         line={"color": TARGET_LINE, "dash": "dash", "width": 2},
-        annotation_text=f"Limit: {limit} {unit_label}",
+        annotation_text=f"Limit: {limit} {unit_label.removesuffix('s') if limit == 1 else unit_label}",
         annotation_position="top right",
     )
     figure.update_layout(
@@ -79,7 +87,14 @@ def days_taken_histogram(
         title=title,
         barmode="overlay",
         bargap=0.1,
-        xaxis={"title": f"Time taken ({unit_label})", "dtick": max(1, round(tail / 15))},
+        # Every bar's own label on the axis where it is not a plain number ("21 or more", "before due").
+        xaxis={
+            "title": f"Time taken ({unit_label})",
+            "tickmode": "array",
+            "tickvals": days[:: max(1, round(len(days) / 15))].tolist() + _pooled(days, tail),
+            "ticktext": labels.to_numpy()[:: max(1, round(len(days) / 15))].tolist()
+            + [labels[day] for day in _pooled(days, tail)],
+        },
         yaxis={"title": "Records"},
     )
     return figure

@@ -30,6 +30,7 @@ RAG_PATTERNS: dict[str, str] = {"green": "", "amber": "/", "red": "x", "grey": "
 
 WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
 OVER_TIMESCALE = RAG_COLOURS["red"]
+EARLY_MET = "#56B4E9"  # Okabe-Ito sky blue: met, but its own legend entry, so not the "within" blue
 INVALID = RAG_COLOURS["grey"]
 TARGET_LINE = "#000000"
 ANNOTATION_LINE = "#555555"  # improvement action events: dotted lines and their labels

@@ -10,6 +10,7 @@ from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_MARKERS, RAG_PATTER
 from measures.views import RAG_SYMBOLS
 
 Y_TOP = 115  # room above a 100% bar for its rate and RAG word
+LABEL_ROW_Y = 108  # the row of rate and RAG labels, above the tallest bar and any target
 # Action plan events: a symbol that reads without colour, and how much of a title fits a short label.
 EVENT_SYMBOLS: dict[str, str] = {"started": "▲", "completed": "✓"}
 LABEL_TITLE_CHARS = 28
@@ -87,8 +88,7 @@ def compliance_trend(
             "pattern": {"shape": rows["rag"].map(RAG_PATTERNS).tolist(), "fgcolor": "#333333", "size": 6},
         },
         text=bar_text.tolist(),
-        textposition="outside",
-        cliponaxis=False,
+        textposition="none",  # drawn by the label row below, clear of the target line
         hovertext=hover.tolist(),
         hovertemplate="%{hovertext}<extra></extra>",
         customdata=quarters.tolist(),
@@ -102,6 +102,19 @@ def compliance_trend(
         line={"shape": "hvh", "color": TARGET_LINE, "dash": "dash", "width": 2},
         marker={"symbol": "line-ew", "size": 28, "line": {"color": TARGET_LINE, "width": 2}},
         hovertemplate="Target %{y:.1f}%<extra></extra>",
+    )
+    # Each bar's rate and RAG in a row above 100%, where no bar or target line can cross them.
+    figure.add_scatter(
+        x=quarters.tolist(),
+        y=[LABEL_ROW_Y] * len(quarters),
+        name="Rate and RAG",
+        mode="text",
+        text=bar_text.tolist(),
+        textposition="middle center",
+        textfont={"size": 11, "color": "#1B2631"},
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
     )
     figure.update_layout(
         **BASE_LAYOUT,

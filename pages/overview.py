@@ -13,7 +13,7 @@ import charts
 from measures import MEASURES_BY_ID, spc, views
 from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
-from pages.ui import data, spc_data
+from pages.ui import data, spc_data, state
 from pages.ui.display import format_change, format_rate, format_target, local_time, rag_badge, show_table
 from pages.ui.frame import page_link, page_start
 from pages.ui.spc_view import icon_badges
@@ -37,22 +37,26 @@ def tile(measure_id: str, figures: pd.Series, trend: list[float], chart: spc.Spc
     delta = format_change(figures.get("change"))
     target = figures.get("target")
     rag = str(figures.get("rag"))
+    about = (
+        f"{measure.title} (measure id `{measure.id}`). The line shows the rate in each of the last "
+        f"{TREND_QUARTERS} quarters; the dashed line is the target."
+    )
     with st.container(border=True):
+        # The name as markdown, which wraps on a narrow tile where a metric's label is cut short.
+        st.markdown(f"**{measure.plain_name}**", help=about)
         st.metric(
             measure.plain_name,
             format_rate(figures.get("rate")),
             delta=delta,
-            help=(
-                f"{measure.title} (measure id `{measure.id}`). The line shows the rate in each of the last "
-                f"{TREND_QUARTERS} quarters; the dashed line is the target."
-            ),
+            help=about,
+            label_visibility="collapsed",
         )
         if delta:
             st.caption("since the previous quarter")
         if trend:
             st.plotly_chart(
                 charts.sparkline(trend, None if target is None or pd.isna(target) else float(target), rag),
-                key=f"overview_sparkline_{measure_id}",
+                key=state.keyed(state.OVERVIEW_SPARKLINE, measure=measure_id),
                 config={"displayModeBar": False},
                 alt=f"{measure.plain_name}: rate in the last {len(trend)} quarters against the target.",
             )

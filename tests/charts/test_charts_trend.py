@@ -103,3 +103,11 @@ def test_a_sparkline_keeps_the_target_line_inside_its_range() -> None:
     layout = sparkline([60.0, 62.0], 90.0, "red").to_dict()["layout"]
     low, high = layout["yaxis"]["range"]
     assert low < 60.0 and high > 90.0
+
+
+def test_rate_labels_sit_in_a_row_above_every_bar_and_target_so_the_line_never_crosses_them() -> None:
+    figure = compliance_trend(quarterly_rows(), "LS/CMI")
+    labels = traces(figure)["Rate and RAG"]
+    assert list(labels["text"]) == ["92.0%<br>● Green", "87.5%<br>▲ Amber", "60.0%<br>■ Red", "○ No rate"]
+    assert min(labels["y"]) > 100 >= max(traces(figure)["Target"]["y"])
+    assert traces(figure)["Compliance rate"]["textposition"] == "none"
