@@ -154,7 +154,7 @@ def demo_banner(url: str, version: str) -> None:
     if data.holds_demo(url, version):
         st.warning(
             "**Demo data.** The store holds synthetic demonstration records, not real people. "
-            "Upload real extracts on the Upload page; undo the demo uploads there to remove them.",
+            "Upload real extracts on the Upload page; remove the demo data there in one step.",
             icon=":material/science:",
         )
 

@@ -209,7 +209,14 @@ def cases_section(
             st.session_state[quarter_key] = clicked
     st.markdown("**Cases behind the figures** (click a quarter on the chart, or choose below)")
     quarter_column, status_column = st.columns(2)
-    quarter = quarter_column.selectbox("Quarter", quarters, index=len(quarters) - 1, key=quarter_key)
+    # The default is given only while the key holds no value: a clicked bar sets the key, and a default
+    # beside it would make Streamlit warn of a value set through the Session State API.
+    quarter = quarter_column.selectbox(
+        "Quarter",
+        quarters,
+        index=None if quarter_key in st.session_state else len(quarters) - 1,
+        key=quarter_key,
+    )
     status = status_column.selectbox("Status", STATUS_CHOICES, key=status_key)
     total, cases = cases_for(
         start.url,

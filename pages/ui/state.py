@@ -61,6 +61,8 @@ UNDO_CHOICE = "undo_choice"
 UNDO_CONFIRM = "undo_confirm"
 UNDO_BUTTON = "undo_button"
 UNDO_RESULT = "undo_result"
+REMOVE_DEMO_CONFIRM = "remove_demo_confirm"
+REMOVE_DEMO_BUTTON = "remove_demo_button"
 
 # Export page.
 EXPORT_WHAT = "export_what"

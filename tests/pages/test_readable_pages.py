@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+import store
 from measures import MEASURES
 
-from .conftest import page
+from .conftest import page, seen
 
 FIGURE_PAGES = ("overview", "spc_summary", "assessment", "reviews", "quality", "data_quality", "export")
 
@@ -59,3 +60,20 @@ def test_the_audit_case_list_shows_each_grade_and_calls_a_low_one_below_good(dem
     assert len(below) and set(below["attention"]) == {"below good"}
     assert set(cases.loc[cases["grade"] >= 4, "attention"]) == {""}
     assert "overdue" not in set(cases["attention"])
+
+
+def test_removing_the_demo_data_is_one_confirmed_action_and_the_history_says_undone(demo_url, make_app):
+    app = make_app(page("upload"))
+    engine = store.connect(demo_url)
+    assert app.button(key="remove_demo_button").disabled  # nothing happens until the box is ticked
+
+    app.checkbox(key="remove_demo_confirm").check().run()
+    app.button(key="remove_demo_button").click().run()
+
+    assert any("Demo data removed: 3 demo uploads undone" in seen(s.value) for s in app.success)
+    assert all(info.undone_at is not None for info in store.list_uploads(engine))
+    history = app.dataframe[-1].value
+    assert all(status.startswith("Undone ") and status.endswith("(demo)") for status in history["Status"])
+    assert not app.get("warning") or not any("Demo data" in w.value for w in app.warning)
+    app.switch_page(page("overview")).run()
+    assert "No data yet" in " ".join(info.value for info in app.info)
