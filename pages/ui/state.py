@@ -76,7 +76,7 @@ EXPORT_XLSX = "export_xlsx"
 DATA_QUALITY_REJECTS_DOWNLOAD = "data_quality_rejects_csv"
 
 # Settings page.
-SETTINGS_TARGETS = "settings_targets_{measure}"
+SETTINGS_TARGETS = "settings_targets"
 SETTINGS_RULES = "settings_rules"
 SETTINGS_HOLIDAYS = "settings_holidays"
 SETTINGS_SCHEDULE_FIRST = "settings_schedule_first"
