@@ -97,13 +97,10 @@ def main() -> None:
         return
 
     by_team, by_worker = work_counts(work, "team"), work_counts(work, "worker")
-    team_column, worker_column = st.columns([2, 3])  # worker names are the longer
-    with team_column:
-        st.subheader("By team")
-        show_table(by_team.rename(columns=str.capitalize))
-    with worker_column:
-        st.subheader("By worker")
-        show_table(by_worker.rename(columns=str.capitalize))
+    st.subheader("By team")
+    show_table(by_team.rename(columns=str.capitalize))
+    st.subheader("By worker")
+    show_table(by_worker.rename(columns=str.capitalize))
 
     st.subheader("The cases")
     workers = [EVERYONE, *by_worker["worker"]]
@@ -131,7 +128,7 @@ def main() -> None:
     }
     if not record_case_view("Due soon: open cases", recorded, min(len(table), CASES_SHOWN)):
         return
-    show_table(table.head(CASES_SHOWN))
+    show_table(table.head(CASES_SHOWN), widths={"Measure": 190, "Team": 140, "Worker": 160}, wrap=True)
     downloads(table, recorded)
 
 

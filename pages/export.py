@@ -15,7 +15,7 @@ from loaders import DATASETS
 from measures import MEASURES, views
 from measures.filters import Filters, dataset_in_filters, filters_document
 from pages.ui import data, state
-from pages.ui.display import show_table
+from pages.ui.display import show_preview
 from pages.ui.frame import log_export, page_start, record_case_view
 
 STATUSES = "measure statuses"
@@ -116,7 +116,7 @@ def main() -> None:
     ):
         return
     st.caption(f"The first {PREVIEW_ROWS} rows:")
-    show_table(preview)
+    show_preview(preview)  # as many columns as fit, the rest named
     signature = (version, what, measures, filters)
     if st.button("Prepare files", key=state.EXPORT_PREPARE, disabled=rows.empty):
         st.session_state[state.EXPORT_PREPARED] = signature

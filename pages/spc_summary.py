@@ -19,6 +19,18 @@ from pages.ui.spc_view import (
 )
 
 ASSURANCE_COLUMNS: tuple[str, ...] = (*spc.ASSURANCES, spc.NO_ASSURANCE)
+# Pixel widths that fit the summary in the main area at 1400 px; the long texts wrap.
+SUMMARY_WIDTHS: dict[str, int] = {
+    "Measure": 160,
+    "Variation": 125,
+    "Assurance": 95,
+    "Latest": 70,
+    "Rate %": 60,
+    "Target %": 70,
+    "National comparison": 210,
+    "Chart": 80,
+    "Points": 55,
+}
 
 
 def heading(words: str, badge: tuple[str, str]) -> str:
@@ -65,7 +77,12 @@ def main() -> None:
         f"As at {start.filters.as_at:%d/%m/%Y}, from each measure's complete {period}s in the sidebar's "
         "filters. A measure needs 15 points for an SPC chart; with fewer it has a run chart and no assurance."
     )
-    show_table(spc.summary_table(summary), key=state.SPC_SUMMARY_TABLE)
+    show_table(
+        spc.summary_table(summary),
+        key=state.SPC_SUMMARY_TABLE,
+        widths=SUMMARY_WIDTHS,
+        wrap=True,
+    )
     st.subheader("Variation and assurance")
     st.caption("Each measure sits in one cell; open it to see its chart.")
     matrix(summary)

@@ -26,7 +26,7 @@ from loaders import (
     read_extract_isolated,
 )
 from pages.ui import data, state
-from pages.ui.display import local_time, plain, show_table
+from pages.ui.display import local_time, plain, show_preview, show_table
 from pages.ui.frame import USER_ERRORS, current_user, log_export, page_start, run_guarded
 
 AS_RECOGNISED = "as recognised"
@@ -73,7 +73,8 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         ignored = ", ".join(map(plain, sheet.ignored_columns)) if sheet.ignored_columns else "none"
         st.markdown(f"Columns not recognised (kept aside): {ignored}")
     st.markdown(f"Preview (first {PREVIEW_ROWS} accepted rows)")
-    show_table(sheet.records.head(PREVIEW_ROWS))
+    # Columns the file did not fill are left out of the preview (they are all blank), then as many as fit.
+    show_preview(sheet.records.head(PREVIEW_ROWS).dropna(axis="columns", how="all"))
     if len(sheet.rejects):
         st.markdown("Rejected rows and why")
         show_table(sheet.rejects, height=240)
