@@ -21,6 +21,19 @@ from pages.ui.frame import log_export, page_start, record_case_view
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 EVERYONE = ""
 
+# Pixel widths that fit the worklist's nine columns in the main area at 1400 px; long names wrap.
+WORKLIST_WIDTHS: dict[str, int] = {
+    "Due date": 90,
+    "Working days left": 75,
+    "When": 75,
+    "Measure": 160,
+    "Case ref": 95,
+    "Team": 120,
+    "Worker": 130,
+    "Order date": 90,
+    "Review due": 90,
+}
+
 
 def worker_label(counts: pd.DataFrame):
     """'Name: 2 overdue, 5 open' for the worker picker; the blank choice is everyone."""
@@ -128,7 +141,7 @@ def main() -> None:
     }
     if not record_case_view("Due soon: open cases", recorded, min(len(table), CASES_SHOWN)):
         return
-    show_table(table.head(CASES_SHOWN), widths={"Measure": 190, "Team": 140, "Worker": 160}, wrap=True)
+    show_table(table.head(CASES_SHOWN), widths=WORKLIST_WIDTHS, wrap=True)
     downloads(table, recorded)
 
 

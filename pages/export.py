@@ -115,8 +115,9 @@ def main() -> None:
         f"Export preview: {export_subject(what, measures)}", filters_document(filters, measures), len(preview)
     ):
         return
-    st.caption(f"The first {PREVIEW_ROWS} rows:")
-    show_preview(preview)  # as many columns as fit, the rest named
+    # Folded away, so the keyboard reaches "Prepare files" without passing through the table.
+    with st.expander(f"Preview the first {PREVIEW_ROWS} rows"):
+        show_preview(preview)  # as many columns as fit, the rest named
     signature = (version, what, measures, filters)
     if st.button("Prepare files", key=state.EXPORT_PREPARE, disabled=rows.empty):
         st.session_state[state.EXPORT_PREPARED] = signature

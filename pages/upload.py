@@ -274,6 +274,21 @@ def undo_clicked() -> None:
     )
 
 
+# Pixel widths that fit the history's ten columns in the main area at 1400 px; long names wrap.
+HISTORY_WIDTHS: dict[str, int] = {
+    "Upload": 60,
+    "Status": 150,
+    "When": 125,
+    "Who": 90,
+    "File": 150,
+    "Dataset": 70,
+    "New": 55,
+    "Updated": 65,
+    "Unchanged": 80,
+    "Rejected": 65,
+}
+
+
 def upload_status(upload: store.UploadInfo) -> str:
     """'Live', or 'Undone 01/12/2026 09:12', with '(demo)' for demonstration data: read first in the row."""
     status = "Live" if upload.undone_at is None else f"Undone {local_time(upload.undone_at)}"
@@ -347,7 +362,7 @@ def history(url: str, version: str) -> None:
         return
     live = {u.id: u for u in uploads if u.undone_at is None}
     remove_demo_section(list(live.values()))
-    show_table(history_table(uploads), widths={"Status": "medium", "File": "medium"})
+    show_table(history_table(uploads), widths=HISTORY_WIDTHS, wrap=True)
     if not live:
         return
     st.subheader("Undo an upload")
