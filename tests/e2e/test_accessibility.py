@@ -41,7 +41,8 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SERIOUS = frozenset({"serious", "critical"})
 SESSION_STATE_WARNING = "Session State API"
 # Each visible table's scrolling part and its width against the width it is given.
-TABLE_WIDTHS_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')]
+TABLE_WIDTHS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stDataFrame"]')]
   .filter(table => table.checkVisibility())
   .map(table => {
     const scroller = table.querySelector('.dvn-scroller') || table;
