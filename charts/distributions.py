@@ -17,11 +17,7 @@ from charts.palette import (
     TARGET_LINE,
     WITHIN_TIMESCALE,
 )
-
-
-def _tail_start(limit: int) -> int:
-    """Days from which the long tail is pooled into one "or more" bar, so a few outliers don't squash it."""
-    return max(3 * limit, limit + 10)
+from measures.views import days_labels, days_tail, pooled_days
 
 
 def _pooled(days: np.ndarray, tail: int) -> list[int]:
@@ -43,19 +39,18 @@ def days_taken_histogram(
 
     Bars up to `limit` are "Within timescale", later ones "Over timescale", negative ones (to-date
     before from-date) "Invalid" — or "Early (met)" when `early_is_met` (a review held before its due date,
-    SPEC 3.2). Days from 3 x limit (at least limit + 10) are pooled into one bar.
+    SPEC 3.2). Days from 3 x limit (at least limit + 10) are pooled into one bar (measures.views.pooled_days,
+    the same rule as the table beside the chart).
     The dashed line sits on the boundary between day `limit` and day `limit + 1` (x = limit + 0.5),
     so every bar left of it met the timescale. Excluded records are left out.
     """
     taken = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype(int)
     if taken.empty:
         return no_records_figure(title)
-    tail = _tail_start(limit)
-    counts = taken.clip(lower=-1, upper=tail).value_counts().sort_index()
+    tail = days_tail(limit)
+    counts = pooled_days(taken, limit).value_counts().sort_index()
     days = counts.index.to_numpy()
-    labels = pd.Series(days.astype(str), index=counts.index)
-    labels[days == tail] = f"{tail} or more"
-    labels[days == -1] = "before due" if early_is_met else "before start"
+    labels = pd.Series(days_labels(pd.Series(days), limit, early_is_met).to_numpy(), index=counts.index)
 
     figure = go.Figure()
     groups = (

@@ -97,17 +97,44 @@ def rule_limit(rule: Rule) -> tuple[int, str]:
     return rule.number * _DAYS_PER_UNIT[rule.unit], "calendar days"
 
 
+def days_tail(limit: int) -> int:
+    """Days from which the long tail is pooled into one "or more" bar and row, so a few outliers don't
+    squash the histogram: 3 x the limit, at least the limit + 10."""
+    return max(3 * limit, limit + 10)
+
+
+def pooled_days(days: pd.Series, limit: int) -> pd.Series:
+    """Days taken as the histogram and its table count them: every negative as -1 (before the start or
+    the due date), everything from `days_tail` as the tail."""
+    return days.clip(lower=-1, upper=days_tail(limit))
+
+
+def days_labels(days: pd.Series, limit: int, early_is_met: bool) -> pd.Series:
+    """Pooled days in words: '21 or more' for the tail, 'before due' / 'before start' for -1."""
+    labels = days.astype("int64").astype(str).astype(object)
+    labels[days == days_tail(limit)] = f"{days_tail(limit)} or more"
+    labels[days == -1] = "before due" if early_is_met else "before start"
+    return labels
+
+
 def days_taken_counts(statuses: pd.DataFrame, limit: int, early_is_met: bool) -> pd.DataFrame:
-    """Records per number of days taken (both dates known, excluded left out), each within or over `limit`.
+    """Records per number of days taken (both dates known, excluded left out), each within or over `limit`,
+    pooled exactly as the histogram draws them (`pooled_days`), with the same labels.
 
     A negative count is a "to" date before the "from" date: met where early is met, else invalid.
     """
     days = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype("int64")
-    counts = days.value_counts().sort_index()
+    counts = pooled_days(days, limit).value_counts().sort_index()
     taken = counts.index.to_numpy()
     early = "early (met)" if early_is_met else "invalid (before the start date)"
     timescale = np.select([taken < 0, taken <= limit], [early, "within"], default="over").astype(object)
-    return pd.DataFrame({"days_taken": counts.index, "records": counts.to_numpy(), "timescale": timescale})
+    return pd.DataFrame(
+        {
+            "days_taken": days_labels(pd.Series(taken), limit, early_is_met).to_numpy(),
+            "records": counts.to_numpy(),
+            "timescale": timescale,
+        }
+    )
 
 
 # --- the cases behind a figure ------------------------------------------------------------------------

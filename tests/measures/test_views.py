@@ -150,9 +150,22 @@ def test_days_taken_counts_each_number_of_days_within_or_over(early_is_met: bool
 
     table = views.days_taken_counts(rows, limit=5, early_is_met=early_is_met)
 
-    assert list(table["days_taken"]) == [-1, 0, 5, 6]
+    assert list(table["days_taken"]) == ["before due" if early_is_met else "before start", "0", "5", "6"]
     assert list(table["records"]) == [1, 1, 2, 1]
     assert list(table["timescale"]) == [early_word, "within", "within", "over"]
+
+
+def test_days_taken_pools_the_tail_and_the_early_ones_as_the_histogram_does() -> None:
+    # A 7-day limit pools from 21 (3 x 7): 21, 30 and 45 are one "21 or more" row; -3 and -1 one row.
+    rows = statuses([{"days_taken": days} for days in (-3, -1, 0, 7, 20, 21, 30, 45)]).astype(
+        {"days_taken": "Int64"}
+    )
+
+    table = views.days_taken_counts(rows, limit=7, early_is_met=True)
+
+    assert list(table["days_taken"]) == ["before due", "0", "7", "20", "21 or more"]
+    assert list(table["records"]) == [2, 1, 1, 1, 3]
+    assert list(table["timescale"]) == ["early (met)", "within", "within", "over", "over"]
 
 
 # --- the cases behind a figure -------------------------------------------------------------------------
