@@ -204,53 +204,51 @@ def _annotate(figure: go.Figure, annotations: pd.DataFrame, quarters: list[str])
     figure.update_yaxes(range=[0, top])
 
 
-SPARKLINE_HEIGHT = 64
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 200, 48, 6  # SVG user units; the image is stretched to the tile
 
 
-def sparkline(rates: list[float], target: float | None, rag: str) -> go.Figure:
-    """A tile's small trend: the rate in its last quarters as a line in the RAG colour, the target as a
-    dashed line, and the latest point marked with the RAG shape (● green, ▲ amber, ■ red).
+def _spark_marker(x: float, y: float, rag: str, colour: str) -> str:
+    """The last point in the RAG shape: ● green, ▲ amber, ■ red, ○ no rate."""
+    if rag == "amber":
+        corners = f"{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} {x + 5:.1f},{y + 4:.1f}"
+        return f'<polygon points="{corners}" fill="{colour}"/>'
+    if rag == "red":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    fill = "white" if rag not in RAG_MARKERS or rag == "grey" else colour
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
 
-    No axes or legend: the tile's value, words and target say the figures; this shows the direction.
+
+def sparkline(rates: list[float], target: float | None, rag: str) -> str:
+    """A tile's small trend as SVG text: the rate in its last quarters as a line in the RAG colour, the
+    target as a dashed line, and the latest point in the RAG shape (● green, ▲ amber, ■ red).
+
+    SVG drawn as an image rather than a chart: ten interactive charts would slow the overview, and the
+    tile's value, words and target already say the figures; this shows the direction.
     """
     colour = RAG_COLOURS.get(rag, RAG_COLOURS["grey"])
-    x = list(range(len(rates)))
-    figure = go.Figure()
-    if target is not None and rates:
-        figure.add_scatter(
-            x=[0, max(len(rates) - 1, 1)],
-            y=[target, target],
-            name="Target",
-            mode="lines",
-            line={"color": TARGET_LINE, "dash": "dash", "width": 1},
-            hovertemplate=f"Target {target:g}%<extra></extra>",
-        )
-    figure.add_scatter(
-        x=x,
-        y=rates,
-        name="Rate",
-        mode="lines",
-        line={"color": colour, "width": 2},
-        hovertemplate="%{y:.1f}%<extra></extra>",
-    )
-    if rates:
-        figure.add_scatter(
-            x=[x[-1]],
-            y=[rates[-1]],
-            name="Latest",
-            mode="markers",
-            marker={"color": colour, "symbol": RAG_MARKERS.get(rag, "circle"), "size": 9},
-            hovertemplate="Latest %{y:.1f}%<extra></extra>",
-        )
     values = [*rates, *([target] if target is not None else [])]
     low, high = (min(values), max(values)) if values else (0.0, 100.0)
-    pad = max(2.0, (high - low) * 0.15)
-    figure.update_layout(
-        template="plotly_white",
-        height=SPARKLINE_HEIGHT,
-        margin={"l": 4, "r": 8, "t": 6, "b": 6},
-        showlegend=False,
-        xaxis={"visible": False, "range": [-0.3, max(len(rates) - 1, 1) + 0.3]},
-        yaxis={"visible": False, "range": [low - pad, high + pad]},
-    )
-    return figure
+    span = max(high - low, 4.0)
+    low, high = low - span * 0.1, high + span * 0.1
+
+    def y_of(rate: float) -> float:
+        return SPARK_PAD + (high - rate) / (high - low) * (SPARK_HEIGHT - 2 * SPARK_PAD)
+
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(rates) - 1, 1)
+    points = [(SPARK_PAD + index * step, y_of(rate)) for index, rate in enumerate(rates)]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}">'
+    ]
+    if target is not None:
+        y = y_of(target)
+        parts.append(
+            f'<line x1="{SPARK_PAD}" y1="{y:.1f}" x2="{SPARK_WIDTH - SPARK_PAD}" y2="{y:.1f}" '
+            f'stroke="{TARGET_LINE}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+    if points:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts.append(_spark_marker(*points[-1], rag, colour))
+    parts.append("</svg>")
+    return "".join(parts)

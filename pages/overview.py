@@ -13,7 +13,7 @@ import charts
 from measures import MEASURES_BY_ID, spc, views
 from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
-from pages.ui import data, spc_data, state
+from pages.ui import data, spc_data
 from pages.ui.display import format_change, format_rate, format_target, local_time, rag_badge, show_table
 from pages.ui.frame import page_link, page_start
 from pages.ui.spc_view import icon_badges
@@ -54,10 +54,9 @@ def tile(measure_id: str, figures: pd.Series, trend: list[float], chart: spc.Spc
         if delta:
             st.caption("since the previous quarter")
         if trend:
-            st.plotly_chart(
+            st.image(
                 charts.sparkline(trend, None if target is None or pd.isna(target) else float(target), rag),
-                key=state.keyed(state.OVERVIEW_SPARKLINE, measure=measure_id),
-                config={"displayModeBar": False},
+                width="stretch",
                 alt=f"{measure.plain_name}: rate in the last {len(trend)} quarters against the target.",
             )
         rag_badge(figures.get("rag"))

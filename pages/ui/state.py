@@ -33,9 +33,6 @@ FILTER_WORKERS = "worker"
 FILTER_ORDER_TYPES = "order_type"
 FILTER_AS_AT = "as_at"
 
-# Overview: each tile's sparkline.
-OVERVIEW_SPARKLINE = "overview_{measure}_sparkline"
-
 # Measure detail pages (assessment, reviews, quality): one set per page, prefixed with the page's area.
 MEASURE_CHOICE = "{area}_measure"
 TREND_CHART = "{area}_{measure}_trend_chart"

@@ -89,20 +89,21 @@ def test_no_rows_gives_a_figure_that_says_so() -> None:
 
 
 def test_a_sparkline_is_drawn_in_its_rag_colour_with_the_target_and_a_rag_shaped_last_point() -> None:
-    figure = sparkline([80.0, 85.0, 87.5], 90.0, "amber").to_dict()
-    lines = {trace["name"]: trace for trace in figure["data"]}
-    assert lines["Rate"]["line"]["color"] == RAG_COLOURS["amber"]
-    assert list(lines["Target"]["y"]) == [90.0, 90.0]
-    assert lines["Target"]["line"]["dash"] == "dash"
-    assert list(lines["Latest"]["y"]) == [87.5]
-    assert lines["Latest"]["marker"]["symbol"] == "triangle-up"
-    assert sparkline([50.0], None, "red").to_dict()["data"][-1]["marker"]["symbol"] == "square"
+    svg = sparkline([80.0, 85.0, 87.5], 90.0, "amber")
+    assert '<polyline points="6.0,' in svg and f'stroke="{RAG_COLOURS["amber"]}"' in svg
+    assert 'stroke-dasharray="4 3"' in svg  # the target
+    assert "<polygon" in svg  # amber's last point is a triangle
+    assert "<rect" in sparkline([50.0], None, "red") and "stroke-dasharray" not in sparkline(
+        [50.0], None, "red"
+    )
+    assert "<circle" in sparkline([95.0, 96.0], 90.0, "green")
 
 
-def test_a_sparkline_keeps_the_target_line_inside_its_range() -> None:
-    layout = sparkline([60.0, 62.0], 90.0, "red").to_dict()["layout"]
-    low, high = layout["yaxis"]["range"]
-    assert low < 60.0 and high > 90.0
+def test_a_sparkline_keeps_the_target_line_inside_the_picture_and_above_a_lower_rate() -> None:
+    svg = sparkline([60.0, 62.0], 90.0, "red")
+    target_y = float(svg.split('<line x1="6" y1="')[1].split('"')[0])
+    last_y = float(svg.split('<polyline points="')[1].split('"')[0].split()[-1].split(",")[1])
+    assert 0 < target_y < last_y < 48  # SVG y grows downwards: the 90% target is above the 62% rate
 
 
 def test_rate_labels_sit_in_a_row_above_every_bar_and_target_so_the_line_never_crosses_them() -> None:
