@@ -179,6 +179,7 @@ def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame,
         rebases,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",
         key=state.SETTINGS_REBASES,
         disabled=["set_by", "set_on"],
         column_config={
@@ -202,6 +203,7 @@ def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame,
         benchmarks,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",
         key=state.SETTINGS_BENCHMARKS,
         column_config={
             "measure": st.column_config.SelectboxColumn(
@@ -309,6 +311,7 @@ def main() -> None:
             holidays,
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",
             key=state.SETTINGS_HOLIDAYS,
             column_config={"date": st.column_config.DateColumn("Date", format="DD/MM/YYYY")},
         )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -45,6 +46,7 @@ BREAKDOWNS: dict[str, str] = {
 ColumnWidth = Literal["small", "medium", "large"] | int
 PREVIEW_WIDTH = 920  # px a preview's columns share in the main area at 1400 px
 PREVIEW_COLUMN_WIDTH = 90  # px: a dd/mm/yyyy date fits; longer text wraps
+PREVIEW_WIDE_COLUMNS: dict[str, int] = {"case_ref": 120}  # a case reference should not break
 WRAPPED_ROW_HEIGHT = 68  # px: over Streamlit's 4rem, so text wraps, and room for three short lines
 CASES_SHOWN = 5_000  # a browser table of millions of rows helps nobody; the Export page has them all
 UK_TIME = ZoneInfo("Europe/London")
@@ -123,12 +125,15 @@ def show_table(
 def show_preview(preview: pd.DataFrame) -> None:
     """Rows of a dataset (an export's or an upload's) at a readable width: as many columns as fit the main
     area at 1400 px, with human names (files keep the canonical ones), and the columns left out named."""
-    fits = PREVIEW_WIDTH // PREVIEW_COLUMN_WIDTH
+    widths = {
+        str(name): PREVIEW_WIDE_COLUMNS.get(str(name), PREVIEW_COLUMN_WIDTH) for name in preview.columns
+    }
+    fits = int(np.searchsorted(np.cumsum(list(widths.values())), PREVIEW_WIDTH, side="right"))
     shown, rest = list(preview.columns[:fits]), [str(column) for column in preview.columns[fits:]]
     show_table(
         preview[shown],
         labels={str(name): str(name).replace("_", " ").capitalize() for name in shown},
-        widths=dict.fromkeys(map(str, shown), PREVIEW_COLUMN_WIDTH),
+        widths={str(name): widths[str(name)] for name in shown},
         wrap=True,
     )
     if rest:
