@@ -38,7 +38,9 @@ from pages.ui.frame import (
     resolve_access,
 )
 
-st.set_page_config(page_title="Justice social work compliance", layout="wide")
+# The tab icon is set here, once: left unset, Streamlit shows each page's material icon as the tab icon
+# and fetches it from a font CDN, a request that would leave the machine. An emoji is drawn locally.
+st.set_page_config(page_title="Justice social work compliance", page_icon="⚖️", layout="wide")
 
 # Every page module with its title and icon, in navigation order; measures.access decides who opens which.
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -152,7 +154,7 @@ def demo_banner(url: str, version: str) -> None:
     if data.holds_demo(url, version):
         st.warning(
             "**Demo data.** The store holds synthetic demonstration records, not real people. "
-            "Upload real extracts on the Upload page; undo the demo uploads there to remove them.",
+            "Upload real extracts on the Upload page; remove the demo data there in one step.",
             icon=":material/science:",
         )
 

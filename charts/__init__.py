@@ -5,7 +5,7 @@ from charts.distributions import days_taken_histogram, grade_distribution
 from charts.layout import NO_RECORDS, no_records_figure
 from charts.palette import GRADE_COLOURS, GRADE_LABELS, RAG_COLOURS, RAG_WORDS
 from charts.spc import funnel_figure, spc_figure
-from charts.trend import compliance_trend
+from charts.trend import compliance_trend, sparkline
 
 __all__ = [
     "GRADE_COLOURS",
@@ -19,5 +19,6 @@ __all__ = [
     "funnel_figure",
     "grade_distribution",
     "no_records_figure",
+    "sparkline",
     "spc_figure",
 ]

@@ -6,9 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
-from charts.palette import RAG_COLOURS, RAG_WORDS, TARGET_LINE
+from charts.palette import RAG_COLOURS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
+from measures.views import RAG_SYMBOLS
 
 BLANK_GROUP = "(blank)"
+LABEL_COLUMN_X = 102  # labels start just right of 100%, past any bar and target line
+X_RIGHT = 165  # room for "92.2% ● Green (595 of 645 due)" right of the bars
 
 
 def breakdown_bar(
@@ -32,7 +35,7 @@ def breakdown_bar(
     )
     ordered = ordered.sort_values(["rate", "group"], ascending=[False, True], na_position="last")
     rates = ordered["rate"]
-    words = ordered["rag"].map(RAG_WORDS)
+    words = ordered["rag"].map(RAG_SYMBOLS) + " " + ordered["rag"].map(RAG_WORDS)
     met = ordered["met"].fillna(0).astype(int).astype(str)
     denominator = (ordered["met"].fillna(0) + ordered["missed"].fillna(0)).astype(int).astype(str)
     counts = "(" + met + " of " + denominator + " " + counted + ")"
@@ -47,12 +50,25 @@ def breakdown_bar(
         marker={
             "color": ordered["rag"].map(RAG_COLOURS).tolist(),
             "line": {"color": "#333333", "width": 0.5},
+            "pattern": {"shape": ordered["rag"].map(RAG_PATTERNS).tolist(), "fgcolor": "#333333", "size": 6},
         },
         text=text.tolist(),
-        textposition="outside",
-        cliponaxis=False,
+        textposition="none",  # drawn in the label column below, clear of the target line
         customdata=ordered["group"].tolist(),
         hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
+    )
+    # Each group's rate, RAG and counts in a column right of 100%, where no bar or target line crosses them.
+    figure.add_scatter(
+        x=[LABEL_COLUMN_X] * len(ordered),
+        y=as_plain_text(ordered["group"]).tolist(),
+        name="Rate and RAG",
+        mode="text",
+        text=text.tolist(),
+        textposition="middle right",
+        textfont={"size": 11, "color": "#1B2631"},
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
     )
     if target is not None:
         figure.add_vline(
@@ -69,7 +85,7 @@ def breakdown_bar(
         height=max(260, 36 * len(ordered) + 120),
         clickmode="event+select",
         xaxis={
-            "range": [0, 130],
+            "range": [0, X_RIGHT],
             "ticksuffix": "%",
             "title": "Compliance rate",
             "tickvals": [0, 25, 50, 75, 100],

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, no_records_figure
 from charts.palette import (
+    EARLY_MET,
     GRADE_COLOURS,
     GRADE_LABELS,
     GRADE_TEXT_COLOURS,
@@ -16,11 +17,14 @@ from charts.palette import (
     TARGET_LINE,
     WITHIN_TIMESCALE,
 )
+from measures.views import days_labels, days_tail, pooled_days
 
 
-def _tail_start(limit: int) -> int:
-    """Days from which the long tail is pooled into one "or more" bar, so a few outliers don't squash it."""
-    return max(3 * limit, limit + 10)
+def _pooled(days: np.ndarray, tail: int) -> list[int]:
+    """The pooled bars (before the start, and the tail) whose labels must show even when ticks are thinned."""
+    step = max(1, round(len(days) / 15))
+    shown = set(days[::step].tolist())
+    return [int(day) for day in days if (day == tail or day == -1) and day not in shown]
 
 
 def days_taken_histogram(
@@ -35,25 +39,24 @@ def days_taken_histogram(
 
     Bars up to `limit` are "Within timescale", later ones "Over timescale", negative ones (to-date
     before from-date) "Invalid" — or "Early (met)" when `early_is_met` (a review held before its due date,
-    SPEC 3.2). Days from 3 x limit (at least limit + 10) are pooled into one bar.
+    SPEC 3.2). Days from 3 x limit (at least limit + 10) are pooled into one bar (measures.views.pooled_days,
+    the same rule as the table beside the chart).
     The dashed line sits on the boundary between day `limit` and day `limit + 1` (x = limit + 0.5),
     so every bar left of it met the timescale. Excluded records are left out.
     """
     taken = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype(int)
     if taken.empty:
         return no_records_figure(title)
-    tail = _tail_start(limit)
-    counts = taken.clip(lower=-1, upper=tail).value_counts().sort_index()
+    tail = days_tail(limit)
+    counts = pooled_days(taken, limit).value_counts().sort_index()
     days = counts.index.to_numpy()
-    labels = pd.Series(days.astype(str), index=counts.index)
-    labels[days == tail] = f"{tail} or more"
-    labels[days == -1] = "before the due date" if early_is_met else "before the start date"
+    labels = pd.Series(days_labels(pd.Series(days), limit, early_is_met).to_numpy(), index=counts.index)
 
     figure = go.Figure()
     groups = (
         ("Within timescale", (days >= 0) & (days <= limit), WITHIN_TIMESCALE),
         ("Over timescale", days > limit, OVER_TIMESCALE),
-        ("Early (met)", days < 0, WITHIN_TIMESCALE)
+        ("Early (met)", days < 0, EARLY_MET)
         if early_is_met
         else ("Invalid (date before start)", days < 0, INVALID),
     )
@@ -71,7 +74,7 @@ def days_taken_histogram(
     figure.add_vline(
         x=limit + 0.5,
         line={"color": TARGET_LINE, "dash": "dash", "width": 2},
-        annotation_text=f"Limit: {limit} {unit_label}",
+        annotation_text=f"Limit: {limit} {unit_label.removesuffix('s') if limit == 1 else unit_label}",
         annotation_position="top right",
     )
     figure.update_layout(
@@ -79,7 +82,14 @@ def days_taken_histogram(
         title=title,
         barmode="overlay",
         bargap=0.1,
-        xaxis={"title": f"Time taken ({unit_label})", "dtick": max(1, round(tail / 15))},
+        # Every bar's own label on the axis where it is not a plain number ("21 or more", "before due").
+        xaxis={
+            "title": f"Time taken ({unit_label})",
+            "tickmode": "array",
+            "tickvals": days[:: max(1, round(len(days) / 15))].tolist() + _pooled(days, tail),
+            "ticktext": labels.to_numpy()[:: max(1, round(len(days) / 15))].tolist()
+            + [labels[day] for day in _pooled(days, tail)],
+        },
         yaxis={"title": "Records"},
     )
     return figure

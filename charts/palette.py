@@ -18,8 +18,19 @@ RAG_COLOURS: dict[str, str] = {
     "grey": "#999999",  # no rate: nothing fell due
 }
 
+# Red and amber are close for people with red-green colour blindness: each also has its own marker
+# shape (the RAG_SYMBOLS of measures.views: ● green, ▲ amber, ■ red) and bar pattern, besides its word.
+RAG_MARKERS: dict[str, str] = {
+    "green": "circle",
+    "amber": "triangle-up",
+    "red": "square",
+    "grey": "circle-open",
+}
+RAG_PATTERNS: dict[str, str] = {"green": "", "amber": "/", "red": "x", "grey": ""}
+
 WITHIN_TIMESCALE = "#0072B2"  # Okabe-Ito blue
 OVER_TIMESCALE = RAG_COLOURS["red"]
+EARLY_MET = "#56B4E9"  # Okabe-Ito sky blue: met, but its own legend entry, so not the "within" blue
 INVALID = RAG_COLOURS["grey"]
 TARGET_LINE = "#000000"
 ANNOTATION_LINE = "#555555"  # improvement action events: dotted lines and their labels

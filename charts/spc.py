@@ -20,7 +20,13 @@ IMPROVEMENT = "#0072B2"  # Okabe-Ito blue (MDC: blue is improvement)
 CONCERN = "#E69F00"  # Okabe-Ito orange (MDC: orange is concern)
 COMMON = "#7F7F7F"  # grey: common cause
 LIMIT_LINE = "#555555"
-BENCHMARK_LINE = "#CC79A7"  # Okabe-Ito reddish purple: the national figure
+# No two legend entries share a colour (issue 8); dash and width tell the lines apart as well.
+CENTRE_LINE = "#1A1A1A"
+SIGMA_LINE = "#A6A6A6"
+SMALL_NUMBERS = "#4D4D4D"
+BENCHMARK_LINE = "#CC79A7"  # Okabe-Ito reddish purple: the (first) national figure
+BENCHMARK_LINES: tuple[str, ...] = (BENCHMARK_LINE, "#009E73", "#56B4E9", "#D55E00", "#F0E442")
+FUNNEL_LIMITS: dict[str, str] = {"99.8": "#555555", "95": "#A6A6A6"}
 FLAG_STYLES: dict[str, tuple[str, str, str]] = {  # flag -> (legend name, colour, marker symbol)
     "": (VARIATION_WORDS["common"], COMMON, "circle"),
     "improvement": (VARIATION_WORDS["improvement"], IMPROVEMENT, "triangle-up"),
@@ -28,9 +34,9 @@ FLAG_STYLES: dict[str, tuple[str, str, str]] = {  # flag -> (legend name, colour
 }
 POSITION_STYLES: dict[str, tuple[str, str]] = {  # funnel position -> (colour, marker symbol)
     "above_99.8": (IMPROVEMENT, "triangle-up"),
-    "above_95": (IMPROVEMENT, "triangle-up-open"),
+    "above_95": ("#56B4E9", "triangle-up-open"),  # Okabe-Ito sky blue: a lighter improvement
     "within": (COMMON, "circle"),
-    "below_95": (CONCERN, "triangle-down-open"),
+    "below_95": ("#F5C242", "triangle-down-open"),  # a lighter concern orange
     "below_99.8": (CONCERN, "triangle-down"),
 }
 CENTRE_NAMES: dict[str, str] = {"xmr": "Centre (mean)", "run": "Median", "p": "Centre (p̄, pooled)"}
@@ -115,15 +121,15 @@ def _lines(figure: go.Figure, chart: SpcChart, periods: list[str]) -> None:
         y=y,
         mode="lines",
         name=CENTRE_NAMES[chart.chart],
-        line={"color": LIMIT_LINE, "width": 1.5, "shape": shape},
+        line={"color": CENTRE_LINE, "width": 1.5, "shape": shape},
         connectgaps=False,
         hovertemplate=f"{CENTRE_NAMES[chart.chart]} %{{y:.1f}}%<extra></extra>",
     )
     if chart.chart == "run":
         return
-    for columns, name, dash, width in (
-        (("upper", "lower"), "Process limits (3σ)", "dash", 1.5),
-        (("sigma_upper", "sigma_lower"), "2σ lines", "dot", 1),
+    for columns, name, dash, width, colour in (
+        (("upper", "lower"), "Process limits (3σ)", "dash", 1.5, LIMIT_LINE),
+        (("sigma_upper", "sigma_lower"), "2σ lines", "dot", 1, SIGMA_LINE),
     ):
         for index, column in enumerate(columns):
             x, y = _segmented(points, periods, column)
@@ -134,7 +140,7 @@ def _lines(figure: go.Figure, chart: SpcChart, periods: list[str]) -> None:
                 name=name,
                 legendgroup=name,
                 showlegend=index == 0,
-                line={"color": LIMIT_LINE, "dash": dash, "width": width, "shape": shape},
+                line={"color": colour, "dash": dash, "width": width, "shape": shape},
                 connectgaps=False,
                 hovertemplate=f"{name}: %{{y:.1f}}%<extra></extra>",
             )
@@ -159,7 +165,8 @@ def _benchmarks(figure: go.Figure, lines: pd.DataFrame, periods: list[str]) -> N
 
     Labels and sources are typed by users, so they are shown as literal text.
     """
-    for label, rows in lines.groupby("label", sort=False):
+    for number, (label, rows) in enumerate(lines.groupby("label", sort=False)):
+        colour = BENCHMARK_LINES[number % len(BENCHMARK_LINES)]
         positions = rows["position"].astype(int).tolist()
         x = [periods[position] for position in positions]
         name = as_plain_text(pd.Series([str(label)])).iloc[0]
@@ -178,7 +185,7 @@ def _benchmarks(figure: go.Figure, lines: pd.DataFrame, periods: list[str]) -> N
             y=rows["rate"].astype(float).tolist(),
             mode="lines",
             name=f"{name} (national figure)",
-            line={"shape": "hvh", "color": BENCHMARK_LINE, "dash": "dashdot", "width": 2},
+            line={"shape": "hvh", "color": colour, "dash": "dashdot", "width": 2},
             hovertext=hover.tolist(),
             hovertemplate="%{hovertext}<extra></extra>",
         )
@@ -191,7 +198,7 @@ def _benchmarks(figure: go.Figure, lines: pd.DataFrame, periods: list[str]) -> N
             showarrow=False,
             xanchor="right",
             yanchor="bottom",
-            font={"size": 10, "color": BENCHMARK_LINE},
+            font={"size": 10, "color": colour},
             bgcolor="rgba(255, 255, 255, 0.85)",
         )
 
@@ -251,7 +258,7 @@ def _points(figure: go.Figure, chart: SpcChart, periods: list[str], counted: str
             y=[None],
             mode="markers",
             name=SMALL_NUMBERS_NAME,
-            marker={"color": COMMON, "symbol": "circle-open", "size": 9},
+            marker={"color": SMALL_NUMBERS, "symbol": "circle-open", "size": 9},
             hoverinfo="skip",
         )
 
@@ -312,7 +319,7 @@ def funnel_figure(result: Funnel, title: str, group_title: str, *, counted: str 
                 name=name,
                 legendgroup=name,
                 showlegend=index == 0,
-                line={"color": LIMIT_LINE, "dash": dash, "width": 1.2},
+                line={"color": FUNNEL_LIMITS[level], "dash": dash, "width": 1.2},
                 hovertemplate=f"{name}: %{{y:.1f}}% at %{{x:.0f}} {counted}<extra></extra>",
             )
     figure.add_hline(

@@ -6,9 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
-from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_WORDS, TARGET_LINE
+from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_MARKERS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
+from measures.views import RAG_SYMBOLS
 
 Y_TOP = 115  # room above a 100% bar for its rate and RAG word
+LABEL_ROW_Y = 108  # the row of rate and RAG labels, above the tallest bar and any target
 # Action plan events: a symbol that reads without colour, and how much of a title fits a short label.
 EVENT_SYMBOLS: dict[str, str] = {"started": "▲", "completed": "✓"}
 LABEL_TITLE_CHARS = 28
@@ -45,13 +47,13 @@ def compliance_trend(
         return no_records_figure(title)
     rows = quarterly.sort_values("quarter").reset_index(drop=True)
     quarters = rows["quarter"].astype(str)
-    # A quarter not finished by the as-at date (measures.views.with_partial) is hatched and labelled.
+    # A quarter not finished by the as-at date (measures.views.with_partial) is faded and labelled.
     partial = (
         rows["partial"].astype(bool) if "partial" in rows.columns else pd.Series(False, index=rows.index)
     )
     tick_text = quarters.where(~partial, quarters + "<br>(partial)")
     rates = rows["rate"].astype(float)
-    words = rows["rag"].map(RAG_WORDS)
+    words = rows["rag"].map(RAG_SYMBOLS) + " " + rows["rag"].map(RAG_WORDS)
     rate_text = percent_text(rates)
     bar_text = (rate_text + "<br>" + words).where(rates.notna(), words)
     denominator = (rows["met"].fillna(0) + rows["missed"].fillna(0)).astype(int).astype(str)
@@ -88,11 +90,11 @@ def compliance_trend(
         marker={
             "color": rows["rag"].map(RAG_COLOURS).tolist(),
             "line": {"color": "#333333", "width": 0.5},
-            "pattern": {"shape": ["/" if flag else "" for flag in partial]},
+            "pattern": {"shape": rows["rag"].map(RAG_PATTERNS).tolist(), "fgcolor": "#333333", "size": 6},
+            "opacity": [0.45 if flag else 1.0 for flag in partial],  # an unfinished quarter is faded
         },
         text=bar_text.tolist(),
-        textposition="outside",
-        cliponaxis=False,
+        textposition="none",  # drawn by the label row below, clear of the target line
         hovertext=hover.tolist(),
         hovertemplate="%{hovertext}<extra></extra>",
         customdata=quarters.tolist(),
@@ -106,6 +108,19 @@ def compliance_trend(
         line={"shape": "hvh", "color": TARGET_LINE, "dash": "dash", "width": 2},
         marker={"symbol": "line-ew", "size": 28, "line": {"color": TARGET_LINE, "width": 2}},
         hovertemplate="Target %{y:.1f}%<extra></extra>",
+    )
+    # Each bar's rate and RAG in a row above 100%, where no bar or target line can cross them.
+    figure.add_scatter(
+        x=quarters.tolist(),
+        y=[LABEL_ROW_Y] * len(quarters),
+        name="Rate and RAG",
+        mode="text",
+        text=bar_text.tolist(),
+        textposition="middle center",
+        textfont={"size": 11, "color": "#1B2631"},
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
     )
     figure.update_layout(
         **BASE_LAYOUT,
@@ -195,3 +210,53 @@ def _annotate(figure: go.Figure, annotations: pd.DataFrame, quarters: list[str])
             bgcolor="rgba(255, 255, 255, 0.85)",
         )
     figure.update_yaxes(range=[0, top])
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 200, 48, 6  # SVG user units; the image is stretched to the tile
+
+
+def _spark_marker(x: float, y: float, rag: str, colour: str) -> str:
+    """The last point in the RAG shape: ● green, ▲ amber, ■ red, ○ no rate."""
+    if rag == "amber":
+        corners = f"{x:.1f},{y - 5:.1f} {x - 5:.1f},{y + 4:.1f} {x + 5:.1f},{y + 4:.1f}"
+        return f'<polygon points="{corners}" fill="{colour}"/>'
+    if rag == "red":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    fill = "white" if rag not in RAG_MARKERS or rag == "grey" else colour
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+
+
+def sparkline(rates: list[float], target: float | None, rag: str) -> str:
+    """A tile's small trend as SVG text: the rate in its last quarters as a line in the RAG colour, the
+    target as a dashed line, and the latest point in the RAG shape (● green, ▲ amber, ■ red).
+
+    SVG drawn as an image rather than a chart: ten interactive charts would slow the overview, and the
+    tile's value, words and target already say the figures; this shows the direction.
+    """
+    colour = RAG_COLOURS.get(rag, RAG_COLOURS["grey"])
+    values = [*rates, *([target] if target is not None else [])]
+    low, high = (min(values), max(values)) if values else (0.0, 100.0)
+    span = max(high - low, 4.0)
+    low, high = low - span * 0.1, high + span * 0.1
+
+    def y_of(rate: float) -> float:
+        return SPARK_PAD + (high - rate) / (high - low) * (SPARK_HEIGHT - 2 * SPARK_PAD)
+
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(rates) - 1, 1)
+    points = [(SPARK_PAD + index * step, y_of(rate)) for index, rate in enumerate(rates)]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}">'
+    ]
+    if target is not None:
+        y = y_of(target)
+        parts.append(
+            f'<line x1="{SPARK_PAD}" y1="{y:.1f}" x2="{SPARK_WIDTH - SPARK_PAD}" y2="{y:.1f}" '
+            f'stroke="{TARGET_LINE}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+    if points:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts.append(_spark_marker(*points[-1], rag, colour))
+    parts.append("</svg>")
+    return "".join(parts)

@@ -28,6 +28,8 @@ class MeasureDef:
     area: MeasureArea
     # SPEC 3.2: a review held before its due date is simply met, never "invalid".
     early_is_met: bool = False
+    # What an IJB member reads on a tile or a matrix cell: short, no jargon (the id goes in help text).
+    plain_name: str = ""
 
 
 MEASURES: tuple[MeasureDef, ...] = (
@@ -39,8 +41,18 @@ MEASURES: tuple[MeasureDef, ...] = (
         "order_date",
         "first_contact",
         "assessment",
+        plain_name="First contact made on time",
     ),
-    MeasureDef("induction", "Induction", "orders", "timescale", "order_date", "induction", "assessment"),
+    MeasureDef(
+        "induction",
+        "Induction",
+        "orders",
+        "timescale",
+        "order_date",
+        "induction",
+        "assessment",
+        plain_name="Induction held on time",
+    ),
     MeasureDef(
         "upw_start",
         "Unpaid work start",
@@ -49,6 +61,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "order_date",
         "upw_start",
         "assessment",
+        plain_name="Unpaid work started on time",
     ),
     MeasureDef(
         "lscmi",
@@ -58,6 +71,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "order_date",
         "lscmi_completed",
         "assessment",
+        plain_name="Risk assessment (LS/CMI) on time",
     ),
     MeasureDef(
         "cmp",
@@ -67,6 +81,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "order_date",
         "cmp_completed",
         "assessment",
+        plain_name="Case plan completed on time",
     ),
     MeasureDef(
         "review_on_time",
@@ -77,6 +92,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "review_held",
         "reviews",
         early_is_met=True,
+        plain_name="Review held on time",
     ),
     MeasureDef(
         "review_recorded",
@@ -86,6 +102,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "review_held",
         "recorded",
         "reviews",
+        plain_name="Review written up on time",
     ),
     MeasureDef(
         "review_participation",
@@ -95,6 +112,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "review_held",
         "participated",
         "reviews",
+        plain_name="Person took part in review",
     ),
     MeasureDef(
         "review_needs_tool",
@@ -104,6 +122,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "review_held",
         "needs_tool",
         "reviews",
+        plain_name="Needs review tool completed",
     ),
     MeasureDef(
         "audit_good",
@@ -113,6 +132,7 @@ MEASURES: tuple[MeasureDef, ...] = (
         "audit_date",
         "grade",
         "quality",
+        plain_name="Audit graded good or better",
     ),
 )
 

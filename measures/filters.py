@@ -132,3 +132,33 @@ def filters_document(filters: Filters, measure_ids: tuple[str, ...] = ()) -> dic
         document["measures"] = list(measure_ids)
     document["as_at"] = filters.as_at.isoformat()
     return document
+
+
+def _names(chosen: tuple[str, ...], singular: str, plural: str) -> str:
+    if not chosen:
+        return f"all {plural}"
+    return f"{singular if len(chosen) == 1 else plural} {', '.join(chosen)}"
+
+
+def describe_filters(filters: Filters, *, quarter_range: bool = True) -> str:
+    """The active filters in one line, shown under every page's title so a screenshot says what it shows.
+
+    E.g. "Filters: 2019-20 Q1 to 2020-21 Q4; all teams; all workers; order type CPO; as at 30/04/2021".
+    `quarter_range=False` for a page the quarter range does not apply to (the worklist).
+    """
+    parts = []
+    if quarter_range:
+        first, last = filters.from_quarter, filters.to_quarter
+        if first and last:
+            parts.append(first if first == last else f"{first} to {last}")
+        elif first or last:
+            parts.append(f"from {first}" if first else f"up to {last}")
+        else:
+            parts.append("every quarter")
+    parts += [
+        _names(filters.teams, "team", "teams"),
+        _names(filters.workers, "worker", "workers"),
+        _names(filters.order_types, "order type", "order types"),
+        f"as at {filters.as_at:%d/%m/%Y}",
+    ]
+    return "Filters: " + "; ".join(parts)

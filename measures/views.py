@@ -148,18 +148,43 @@ def rule_limit(rule: Rule) -> tuple[int, str]:
     return rule.number * _DAYS_PER_UNIT[rule.unit], "calendar days"
 
 
+def days_tail(limit: int) -> int:
+    """Days from which the long tail is pooled into one "or more" bar and row, so a few outliers don't
+    squash the histogram: 3 x the limit, at least the limit + 10."""
+    return max(3 * limit, limit + 10)
+
+
+def pooled_days(days: pd.Series, limit: int) -> pd.Series:
+    """Days taken as the histogram and its table count them: every negative as -1 (before the start or
+    the due date), everything from `days_tail` as the tail."""
+    return days.clip(lower=-1, upper=days_tail(limit))
+
+
+def days_labels(days: pd.Series, limit: int, early_is_met: bool) -> pd.Series:
+    """Pooled days in words: '21 or more' for the tail, 'before due' / 'before start' for -1."""
+    labels = days.astype("int64").astype(str).astype(object)
+    labels[days == days_tail(limit)] = f"{days_tail(limit)} or more"
+    labels[days == -1] = "before due" if early_is_met else "before start"
+    return labels
+
+
 def days_taken_counts(statuses: pd.DataFrame, limit: int, early_is_met: bool) -> pd.DataFrame:
-    """Records per number of days taken (both dates known, excluded left out), each within or over `limit`.
+    """Records per number of days taken (both dates known, excluded left out), each within or over `limit`,
+    pooled exactly as the histogram draws them (`pooled_days`), with the same labels.
 
     A negative count is a "to" date before the "from" date: met where early is met, else invalid.
     """
     days = statuses.loc[statuses["status"] != "excluded", "days_taken"].dropna().astype("int64")
-    counts = days.value_counts().sort_index()
+    counts = pooled_days(days, limit).value_counts().sort_index()
     taken = counts.index.to_numpy()
     early = "early (met)" if early_is_met else "invalid (before the start date)"
     timescale = np.select([taken < 0, taken <= limit], [early, "within"], default="over").astype(object)
     return frame_from_arrays(
-        {"days_taken": counts.index, "records": counts.to_numpy(), "timescale": timescale}
+        {
+            "days_taken": days_labels(pd.Series(taken), limit, early_is_met).to_numpy(dtype=object),
+            "records": counts.to_numpy(),
+            "timescale": timescale,
+        }
     )
 
 
@@ -201,16 +226,53 @@ def order_cases(cases: pd.DataFrame, as_at: date) -> pd.DataFrame:
     return ordered.drop(columns=["_rank", "_status_rank"])
 
 
+# A proportion measure has no due date, so nothing in it is overdue: a record that does not meet it is
+# "below good" (an audit graded 3 or lower) or "not evidenced" (a review without the yes recorded).
+NOT_MET_WORDS: dict[str, str] = {"audit_good": "below good"}
+NOT_EVIDENCED = "not evidenced"
+PROPORTION_CASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "reviews": ("case_ref", "team", "worker", "order_type", "from_date", "status"),
+    "audits": ("case_ref", "team", "worker", "from_date", "grade", "status"),
+}
+
+
+def order_proportion_cases(cases: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+    """A proportion measure's records, those that do not meet it first (then by case ref), each saying
+    why in `attention`."""
+    missed = cases["status"].eq("missed")
+    attention = pd.Series("", index=cases.index, dtype="object")
+    attention[missed] = NOT_MET_WORDS.get(measure_id, NOT_EVIDENCED)
+    status_rank = cases["status"].astype("object").map({s: i for i, s in enumerate(STATUS_ORDER)})
+    ordered = cases.assign(attention=attention, _status_rank=status_rank)
+    ordered = ordered.sort_values(["_status_rank", "case_ref"], kind="stable")
+    return ordered.drop(columns=["_status_rank"])
+
+
 def cases_behind(
-    statuses: pd.DataFrame, quarter: str | None, status: str | None, as_at: date, limit: int
+    statuses: pd.DataFrame,
+    quarter: str | None,
+    status: str | None,
+    as_at: date,
+    limit: int,
+    measure_id: str | None = None,
 ) -> tuple[int, pd.DataFrame]:
     """The records behind one figure (None = every quarter / status): how many, and the first `limit`
-    of them in attention order."""
+    of them in attention order.
+
+    For a proportion measure (`measure_id`) the list has the columns that mean something for it (an
+    audit's grade; no due date, "to" date or days taken) and its attention words say why a record does
+    not meet it, never "overdue".
+    """
     rows = statuses
     if quarter:
         rows = rows[rows["quarter"] == quarter]
     if status:
         rows = rows[rows["status"] == status]
+    measure = MEASURES_BY_ID.get(measure_id or "")
+    if measure is not None and measure.kind == "proportion":
+        columns = PROPORTION_CASE_COLUMNS[measure.dataset]
+        cases = without_categories(rows[[column for column in columns if column in rows.columns]])
+        return len(cases), order_proportion_cases(cases, measure.id).head(limit).reset_index(drop=True)
     cases = without_categories(rows[[column for column in CASE_COLUMNS if column in rows.columns]])
     return len(cases), order_cases(cases, as_at).head(limit).reset_index(drop=True)
 

@@ -28,6 +28,19 @@ from pages.ui.frame import current_person, current_user, page_start, run_guarded
 MEASURE_TITLES = {measure.id: measure.title for measure in MEASURES}
 FORM_ERRORS = (ActionError, store.StoreError)
 
+# Pixel widths that fit the plan's nine columns in the main area at 1400 px; long texts wrap.
+PLAN_WIDTHS: dict[str, int] = {
+    "Action": 200,
+    "Status": 80,
+    "Due": 88,
+    "Overdue": 70,
+    "Owner": 120,
+    "Start": 88,
+    "Completed on": 88,
+    "Improvement area": 90,
+    "Measures": 110,
+}
+
 
 def action_fields(prefix: str, draft: ActionDraft | None, as_at: date) -> ActionDraft:
     """The inputs of an action form, filled from `draft` when editing; returns what they hold."""
@@ -126,7 +139,9 @@ def edit_section(plan: pd.DataFrame, as_at: date) -> None:
         show_table(
             notes[["noted_on", "note", "added_by"]].rename(
                 columns={"noted_on": "Dated", "note": "Note", "added_by": "Added by"}
-            )
+            ),
+            widths={"Dated": 90, "Note": 240, "Added by": 110},
+            wrap=True,
         )
     st.markdown("**History**")
     history = store.action_history(data.engine(), int(chosen))
@@ -157,7 +172,7 @@ def main() -> None:
         if plan.empty:
             st.info("No actions yet.")
         else:
-            show_table(action_table(overdue_first(plan, as_at)))
+            show_table(action_table(overdue_first(plan, as_at)), widths=PLAN_WIDTHS, wrap=True)
         st.caption("Performance officers and administrators keep the plan up to date.")
         return
     if plan["is_example"].any():
@@ -176,7 +191,7 @@ def main() -> None:
     if plan.empty:
         st.info("No actions yet. Add the first below.")
     else:
-        show_table(action_table(overdue_first(plan, as_at)))
+        show_table(action_table(overdue_first(plan, as_at)), widths=PLAN_WIDTHS, wrap=True)
     add_section(as_at)
     if not plan.empty:
         st.subheader("Update an action")

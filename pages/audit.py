@@ -38,7 +38,8 @@ def shown(rows: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> None:
     page_start("Audit trail", needs_data=False)
-    st.caption(
+    # Markdown, not a caption: code inside a caption is drawn faded, below the contrast WCAG asks for.
+    st.markdown(
         "Every sign-in, sign-out and refusal, every view of case rows (page, filters, rows shown), upload, "
         "undo, settings and people change, export and purge. Nothing here can be changed or deleted; "
         "rows older than the retention period are removed only by `python cli.py audit-purge`, which is "

@@ -21,6 +21,19 @@ from pages.ui.frame import log_export, page_start, record_case_view
 MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 EVERYONE = ""
 
+# Pixel widths that fit the worklist's nine columns in the main area at 1400 px; long names wrap.
+WORKLIST_WIDTHS: dict[str, int] = {
+    "Due date": 90,
+    "Working days left": 75,
+    "When": 75,
+    "Measure": 160,
+    "Case ref": 95,
+    "Team": 120,
+    "Worker": 130,
+    "Order date": 90,
+    "Review due": 90,
+}
+
 
 def worker_label(counts: pd.DataFrame):
     """'Name: 2 overdue, 5 open' for the worker picker; the blank choice is everyone."""
@@ -61,7 +74,7 @@ def downloads(table: pd.DataFrame, filters: dict[str, object]) -> None:
 
 
 def main() -> None:
-    start = page_start("Due soon")
+    start = page_start("Due soon", quarter_range=False)
     if start is None:
         return
     url, version, filters = start
@@ -97,13 +110,10 @@ def main() -> None:
         return
 
     by_team, by_worker = work_counts(work, "team"), work_counts(work, "worker")
-    team_column, worker_column = st.columns([2, 3])  # worker names are the longer
-    with team_column:
-        st.subheader("By team")
-        show_table(by_team.rename(columns=str.capitalize))
-    with worker_column:
-        st.subheader("By worker")
-        show_table(by_worker.rename(columns=str.capitalize))
+    st.subheader("By team")
+    show_table(by_team.rename(columns=str.capitalize))
+    st.subheader("By worker")
+    show_table(by_worker.rename(columns=str.capitalize))
 
     st.subheader("The cases")
     workers = [EVERYONE, *by_worker["worker"]]
@@ -131,7 +141,7 @@ def main() -> None:
     }
     if not record_case_view("Due soon: open cases", recorded, min(len(table), CASES_SHOWN)):
         return
-    show_table(table.head(CASES_SHOWN))
+    show_table(table.head(CASES_SHOWN), widths=WORKLIST_WIDTHS, wrap=True)
     downloads(table, recorded)
 
 

@@ -15,7 +15,7 @@ from loaders import DATASETS
 from measures import MEASURES, views
 from measures.filters import Filters, dataset_in_filters, filters_document
 from pages.ui import data, state
-from pages.ui.display import show_table
+from pages.ui.display import show_preview
 from pages.ui.frame import log_export, page_start, record_case_view
 from pages.ui.summary_export import SUMMARY, summary_files
 
@@ -119,8 +119,9 @@ def main() -> None:
         f"Export preview: {export_subject(what, measures)}", filters_document(filters, measures), len(preview)
     ):
         return
-    st.caption(f"The first {PREVIEW_ROWS} rows:")
-    show_table(preview)
+    # Folded away, so the keyboard reaches "Prepare files" without passing through the table.
+    with st.expander(f"Preview the first {PREVIEW_ROWS} rows"):
+        show_preview(preview)  # as many columns as fit, the rest named
     signature = (version, what, measures, filters)
     if st.button("Prepare files", key=state.EXPORT_PREPARE, disabled=rows.empty):
         st.session_state[state.EXPORT_PREPARED] = signature

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import charts
 from measures import MEASURES_BY_ID, spc, views
 from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
@@ -19,19 +20,6 @@ from pages.ui.spc_view import icon_badges
 
 TREND_QUARTERS = 8
 ICON_PERIOD = "month"  # SPC needs 15 points: months reach it in 15 months, quarters in nearly four years
-# Tiles are narrow: a short name on the tile, the measure's full title in its help.
-TILE_NAMES: dict[str, str] = {
-    "first_contact": "First contact",
-    "induction": "Induction",
-    "upw_start": "Unpaid work start",
-    "lscmi": "LS/CMI completed",
-    "cmp": "Case plan (CMP)",
-    "review_on_time": "Review on time",
-    "review_recorded": "Review recorded",
-    "review_participation": "Took part",
-    "review_needs_tool": "Needs tool",
-    "audit_good": "Audit Good+",
-}
 AREA_HEADINGS: dict[str, str] = {
     ASSESSMENT_AREA: "Improvement area 1: assessment and case management plan timescales",
     REVIEWS_AREA: "Improvement area 2: quality assurance of statutory reviews and case recording",
@@ -40,20 +28,37 @@ PLAN_COLUMNS = ["Action", "Status", "Due", "Overdue", "Owner"]
 
 
 def tile(measure_id: str, figures: pd.Series, trend: list[float], chart: spc.SpcChart) -> None:
-    """One measure's tile: rate, change since last quarter, trend line, target and RAG in words, and the
-    SPC icons of its monthly series (icon and words)."""
-    title = MEASURES_BY_ID[measure_id].title
+    """One measure's tile: its plain name, rate, change since last quarter (in full words), trend line in
+    the RAG colour against the target, target and RAG in words, and the SPC icons of its monthly series.
+
+    The measure's full title and id (as the command line and exports name it) are in the help.
+    """
+    measure = MEASURES_BY_ID[measure_id]
     delta = format_change(figures.get("change"))
+    target = figures.get("target")
+    rag = str(figures.get("rag"))
+    about = (
+        f"{measure.title} (measure id `{measure.id}`). The line shows the rate in each of the last "
+        f"{TREND_QUARTERS} quarters; the dashed line is the target."
+    )
     with st.container(border=True):
+        # The name as markdown, which wraps on a narrow tile where a metric's label is cut short.
+        st.markdown(f"**{measure.plain_name}**", help=about)
         st.metric(
-            TILE_NAMES.get(measure_id, title),
+            measure.plain_name,
             format_rate(figures.get("rate")),
             delta=delta,
-            delta_description="since the previous quarter" if delta else None,
-            chart_data=trend or None,
-            chart_type="line",
-            help=f"{title}. The line shows the rate in each of the last {TREND_QUARTERS} quarters.",
+            help=about,
+            label_visibility="collapsed",
         )
+        if delta:
+            st.caption("since the previous quarter")
+        if trend:
+            st.image(
+                charts.sparkline(trend, None if target is None or pd.isna(target) else float(target), rag),
+                width="stretch",
+                alt=f"{measure.plain_name}: rate in the last {len(trend)} quarters against the target.",
+            )
         rag_badge(figures.get("rag"))
         st.caption(format_target(figures.get("target")))
         icon_badges(chart, compact=True)

@@ -34,18 +34,15 @@ def main() -> None:
     if grades.empty:
         st.info("No audits match the filters in the sidebar.")
     else:
-        chart_column, table_column = st.columns([3, 2])
-        with chart_column:
-            st.plotly_chart(
-                charts.grade_distribution(
-                    data.measure_statuses(start.url, start.version, start.filters, "audit_good"),
-                    title="Audit grades per quarter",
-                ),
-                key=state.GRADES_CHART,
-                alt="Audits per quarter by grade, from Excellent to Unsatisfactory.",
-            )
-        with table_column:
-            show_table(grades)
+        st.plotly_chart(
+            charts.grade_distribution(
+                data.measure_statuses(start.url, start.version, start.filters, "audit_good"),
+                title="Audit grades per quarter",
+            ),
+            key=state.GRADES_CHART,
+            alt="Audits per quarter by grade, from Excellent to Unsatisfactory.",
+        )
+        show_table(grades)
     render_measure(MEASURES_BY_ID["audit_good"], "quality", start)
 
 

@@ -16,7 +16,6 @@ import streamlit as st
 import store
 from measures import (
     MEASURE_IDS,
-    MEASURES,
     MEASURES_BY_ID,
     RULE_UNITS,
     SettingsError,
@@ -56,23 +55,22 @@ def _blank_row(row: pd.Series) -> bool:
     return all(value is None or (not isinstance(value, str) and pd.isna(value)) for value in row)
 
 
-def targets_document(edited: dict[str, pd.DataFrame]) -> dict[str, list[dict[str, Any]]]:
-    """Edited target tables -> the settings document's targets part (blank rows dropped)."""
-    document: dict[str, list[dict[str, Any]]] = {}
-    for measure_id, table in edited.items():
-        rows = []
-        for _, row in table.iterrows():
-            if _blank_row(row):
-                continue
-            entry: dict[str, Any] = {
-                "effective_from": _cell_date(row["effective_from"]),
-                "target": _cell_number(row["target"]),
-            }
-            margin = _cell_number(row.get("amber_margin"))
-            if margin is not None:
-                entry["amber_margin"] = margin
-            rows.append(entry)
-        document[measure_id] = rows
+def targets_document(edited: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The edited targets table (a row per measure and effective date) -> the settings document's targets
+    part, by measure in the table's order (blank rows dropped; a row without a measure is refused by the
+    settings gate under "(blank)")."""
+    document: dict[str, list[dict[str, Any]]] = {measure_id: [] for measure_id in MEASURE_IDS}
+    for _, row in edited.iterrows():
+        if _blank_row(row):
+            continue
+        entry: dict[str, Any] = {
+            "effective_from": _cell_date(row["effective_from"]),
+            "target": _cell_number(row["target"]),
+        }
+        margin = _cell_number(row.get("amber_margin"))
+        if margin is not None:
+            entry["amber_margin"] = margin
+        document.setdefault(_cell_text(row["measure"]) or "(blank)", []).append(entry)
     return document
 
 
@@ -181,6 +179,7 @@ def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame,
         rebases,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",
         key=state.SETTINGS_REBASES,
         disabled=["set_by", "set_on"],
         column_config={
@@ -204,6 +203,7 @@ def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame,
         benchmarks,
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",
         key=state.SETTINGS_BENCHMARKS,
         column_config={
             "measure": st.column_config.SelectboxColumn(
@@ -218,24 +218,36 @@ def spc_editors(document: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame,
     return edited_rules, edited_rebases, edited_benchmarks
 
 
-def targets_editor(measure_id: str, targets: list[dict[str, Any]]) -> pd.DataFrame:
+def targets_editor(targets: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
+    """Every measure's targets in one table: measure, target, effective from and amber margin, so a
+    manager sees and edits them all at once (add a row with a later date for a new target)."""
     table = pd.DataFrame(
-        {
-            "effective_from": [date.fromisoformat(t["effective_from"]) for t in targets],
-            "target": [float(t["target"]) for t in targets],
-            "amber_margin": [float(t["amber_margin"]) for t in targets],
-        }
+        [
+            {
+                "measure": measure_id,
+                "target": float(target["target"]),
+                "effective_from": date.fromisoformat(target["effective_from"]),
+                "amber_margin": float(target["amber_margin"]),
+            }
+            for measure_id in MEASURE_IDS
+            for target in targets.get(measure_id, [])
+        ],
+        columns=["measure", "target", "effective_from", "amber_margin"],
     )
     return st.data_editor(
         table,
         num_rows="dynamic",
         hide_index=True,
-        key=state.keyed(state.SETTINGS_TARGETS, measure=measure_id),
+        key=state.SETTINGS_TARGETS,
+        placeholder="",
         column_config={
+            "measure": st.column_config.SelectboxColumn(
+                "Measure", options=list(MEASURE_IDS), format_func=measure_title, required=True, width="large"
+            ),
+            "target": st.column_config.NumberColumn("Target %", min_value=0, max_value=100, required=True),
             "effective_from": st.column_config.DateColumn(
                 "Effective from", format="DD/MM/YYYY", required=True
             ),
-            "target": st.column_config.NumberColumn("Target %", min_value=0, max_value=100, required=True),
             "amber_margin": st.column_config.NumberColumn(
                 "Amber margin (points)", min_value=0, max_value=100
             ),
@@ -255,10 +267,11 @@ def main() -> None:
     )
     with st.form(state.SETTINGS_FORM, border=False):
         st.header("Targets")
-        edited_targets = {}
-        for measure in MEASURES:
-            with st.expander(measure.title, expanded=False):
-                edited_targets[measure.id] = targets_editor(measure.id, document["targets"][measure.id])
+        st.caption(
+            "One row per measure and effective date. A new target: add a row with the date it starts. "
+            "Amber: within this many points below the target."
+        )
+        edited_targets = targets_editor(document["targets"])
 
         st.header("Timescale rules")
         rules = pd.DataFrame(
@@ -298,6 +311,7 @@ def main() -> None:
             holidays,
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",
             key=state.SETTINGS_HOLIDAYS,
             column_config={"date": st.column_config.DateColumn("Date", format="DD/MM/YYYY")},
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from measures import spc
+from measures import MEASURES_BY_ID, spc
 from pages.ui import spc_data, state
 from pages.ui.display import show_table
 from pages.ui.frame import page_start
@@ -14,12 +14,23 @@ from pages.ui.spc_view import (
     ASSURANCE_BADGES,
     MDC_NOTE,
     PERIOD_CHOICES,
-    SHORT_NAMES,
     VARIATION_BADGES,
     measure_link,
 )
 
 ASSURANCE_COLUMNS: tuple[str, ...] = (*spc.ASSURANCES, spc.NO_ASSURANCE)
+# Pixel widths that fit the summary in the main area at 1400 px; the long texts wrap.
+SUMMARY_WIDTHS: dict[str, int] = {
+    "Measure": 160,
+    "Variation": 125,
+    "Assurance": 95,
+    "Latest": 70,
+    "Rate %": 60,
+    "Target %": 70,
+    "National comparison": 210,
+    "Chart": 80,
+    "Points": 55,
+}
 
 
 def heading(words: str, badge: tuple[str, str]) -> str:
@@ -45,7 +56,7 @@ def matrix(summary: pd.DataFrame) -> None:
                 if not measures:
                     st.caption("None")
                 for measure_id in measures:
-                    measure_link(measure_id, label=SHORT_NAMES[measure_id])
+                    measure_link(measure_id, label=MEASURES_BY_ID[measure_id].plain_name)
 
 
 def main() -> None:
@@ -66,7 +77,12 @@ def main() -> None:
         f"As at {start.filters.as_at:%d/%m/%Y}, from each measure's complete {period}s in the sidebar's "
         "filters. A measure needs 15 points for an SPC chart; with fewer it has a run chart and no assurance."
     )
-    show_table(spc.summary_table(summary), key=state.SPC_SUMMARY_TABLE)
+    show_table(
+        spc.summary_table(summary),
+        key=state.SPC_SUMMARY_TABLE,
+        widths=SUMMARY_WIDTHS,
+        wrap=True,
+    )
     st.subheader("Variation and assurance")
     st.caption("Each measure sits in one cell; open it to see its chart.")
     matrix(summary)

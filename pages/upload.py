@@ -28,7 +28,7 @@ from loaders import (
 )
 from loaders.data_date import data_date
 from pages.ui import data, state
-from pages.ui.display import local_time, plain, show_table
+from pages.ui.display import local_time, plain, show_preview, show_table
 from pages.ui.frame import USER_ERRORS, current_user, log_export, page_start, run_guarded
 
 AS_RECOGNISED = "as recognised"
@@ -76,7 +76,8 @@ def sheet_details(file_name: str, file_index: int, sheet: SheetResult) -> None:
         ignored = ", ".join(map(plain, sheet.ignored_columns)) if sheet.ignored_columns else "none"
         st.markdown(f"Columns not recognised (kept aside): {ignored}")
     st.markdown(f"Preview (first {PREVIEW_ROWS} accepted rows)")
-    show_table(sheet.records.head(PREVIEW_ROWS))
+    # Columns the file did not fill are left out of the preview (they are all blank), then as many as fit.
+    show_preview(sheet.records.head(PREVIEW_ROWS).dropna(axis="columns", how="all"))
     if len(sheet.rejects):
         st.markdown("Rejected rows and why")
         show_table(sheet.rejects, height=240)
@@ -313,31 +314,96 @@ def undo_clicked() -> None:
     )
 
 
-def history(url: str, version: str) -> None:
-    st.header("Upload history")
-    uploads = data.uploads_for(url, version)
-    if not uploads:
-        st.caption("Nothing uploaded yet.")
-        return
-    table = pd.DataFrame(
+# Pixel widths that fit the history's ten columns in the main area at 1400 px; long names wrap.
+HISTORY_WIDTHS: dict[str, int] = {
+    "Upload": 60,
+    "Status": 150,
+    "When": 125,
+    "Who": 90,
+    "File": 150,
+    "Dataset": 70,
+    "New": 55,
+    "Updated": 65,
+    "Unchanged": 80,
+    "Rejected": 65,
+}
+
+
+def upload_status(upload: store.UploadInfo) -> str:
+    """'Live', or 'Undone 01/12/2026 09:12', with '(demo)' for demonstration data: read first in the row."""
+    status = "Live" if upload.undone_at is None else f"Undone {local_time(upload.undone_at)}"
+    return f"{status} (demo)" if upload.is_demo else status
+
+
+def history_table(uploads: list[store.UploadInfo]) -> pd.DataFrame:
+    """The upload history as the page lists it, newest first, whether each is live or undone up front."""
+    return pd.DataFrame(
         {
             "Upload": [u.id for u in uploads],
+            "Status": [upload_status(u) for u in uploads],
             "When": [local_time(u.uploaded_at) for u in uploads],
             "Who": [u.user for u in uploads],
-            "File": [u.file_name for u in uploads],
-            "Sheet": [u.sheet or "" for u in uploads],
+            "File": [u.file_name + (f" ({u.sheet})" if u.sheet else "") for u in uploads],
             "Dataset": [u.dataset for u in uploads],
             "Data as at": [u.data_date for u in uploads],
             "New": [u.new for u in uploads],
             "Updated": [u.updated for u in uploads],
             "Unchanged": [u.unchanged for u in uploads],
             "Rejected": [u.rejected for u in uploads],
-            "Demo data": ["yes" if u.is_demo else "no" for u in uploads],
-            "Undone": [local_time(u.undone_at) for u in uploads],
         }
     )
-    show_table(table)
+
+
+def remove_demo_clicked() -> None:
+    """Undo every live demo upload, newest first, in the button's callback (figures fresh on the rerun)."""
+    if not st.session_state.get(state.REMOVE_DEMO_CONFIRM):
+        st.session_state[state.UNDO_RESULT] = ("warning", "Tick the confirmation box first.")
+        return
+    demo = [u for u in store.list_uploads(data.engine()) if u.is_demo and u.undone_at is None]
+    removed = 0
+    for upload in demo:
+        try:
+            store.undo_upload(data.engine(), upload.id, user=current_user())
+        except (store.UndoError, store.StoreError) as error:
+            st.session_state[state.UNDO_RESULT] = (
+                "error",
+                f"{removed} of {len(demo)} demo uploads removed; upload {upload.id} was not: {error}",
+            )
+            return
+        removed += 1
+    st.session_state[state.REMOVE_DEMO_CONFIRM] = False
+    st.session_state[state.UNDO_RESULT] = ("success", f"Demo data removed: {removed} demo uploads undone.")
+
+
+def remove_demo_section(live: list[store.UploadInfo]) -> None:
+    """One confirmed action that takes all the demonstration data out (each demo upload undone)."""
+    demo = [u for u in live if u.is_demo]
+    if not demo:
+        return
+    st.subheader("Remove demo data")
+    st.markdown(
+        f"The store holds {len(demo)} demo uploads ({', '.join(sorted({u.dataset for u in demo}))}). "
+        "Removing them takes every synthetic record out; your own uploads stay."
+    )
+    confirmed = st.checkbox("Yes, remove all the demo data.", key=state.REMOVE_DEMO_CONFIRM)
+    st.button(
+        "Remove demo data",
+        key=state.REMOVE_DEMO_BUTTON,
+        disabled=not confirmed,
+        on_click=remove_demo_clicked,
+        type="primary",
+    )
+
+
+def history(url: str, version: str) -> None:
+    st.header("Upload history")
+    uploads = data.uploads_for(url, version)
+    if not uploads:
+        st.caption("Nothing uploaded yet.")
+        return
     live = {u.id: u for u in uploads if u.undone_at is None}
+    remove_demo_section(list(live.values()))
+    show_table(history_table(uploads), widths=HISTORY_WIDTHS, wrap=True)
     if not live:
         return
     st.subheader("Undo an upload")

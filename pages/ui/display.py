@@ -8,9 +8,12 @@ Streamlit renders markdown in st.markdown, headers, alerts and widget labels, so
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -40,6 +43,11 @@ BREAKDOWNS: dict[str, str] = {
     "lscmi_version": "LS/CMI version",
     "risk_level": "Risk level",
 }
+ColumnWidth = Literal["small", "medium", "large"] | int
+PREVIEW_WIDTH = 920  # px a preview's columns share in the main area at 1400 px
+PREVIEW_COLUMN_WIDTH = 90  # px: a dd/mm/yyyy date fits; longer text wraps
+PREVIEW_WIDE_COLUMNS: dict[str, int] = {"case_ref": 120}  # a case reference should not break
+WRAPPED_ROW_HEIGHT = 68  # px: over Streamlit's 4rem, so text wraps, and room for three short lines
 CASES_SHOWN = 5_000  # a browser table of millions of rows helps nobody; the Export page has them all
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -79,14 +87,57 @@ def local_time(moment: datetime | None) -> str:
     return f"{aware.astimezone(UK_TIME):%d/%m/%Y %H:%M}"
 
 
-def show_table(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto") -> None:
-    """A table without the index, dates shown the UK way (dd/mm/yyyy)."""
-    dates = {
-        str(column): st.column_config.DateColumn(str(column), format="DD/MM/YYYY")
-        for column, dtype in frame.dtypes.items()
-        if pd.api.types.is_datetime64_any_dtype(dtype)
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    key: str | None = None,
+    height: int | str = "auto",
+    labels: Mapping[str, str] | None = None,
+    widths: Mapping[str, ColumnWidth] | None = None,
+    wrap: bool = False,
+) -> None:
+    """A table without the index, dates shown the UK way (dd/mm/yyyy), blank cells blank (never "None").
+
+    `labels` gives columns the names a person reads ("Case ref" for case_ref) without renaming the data;
+    `widths` sizes columns ("small", "medium", "large" or pixels) so a wide table fits its container;
+    `wrap` makes rows tall enough for long text to wrap in its column (Streamlit wraps above 4rem).
+    """
+    labels, widths = labels or {}, widths or {}
+    config: dict[str, object] = {}
+    for column, dtype in frame.dtypes.items():
+        name = str(column)
+        label, width = labels.get(name, name), widths.get(name)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            config[name] = st.column_config.DateColumn(label, format="DD/MM/YYYY", width=width)
+        elif name in labels or name in widths:
+            config[name] = st.column_config.Column(label, width=width)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key=key,
+        height=height,
+        column_config=config,
+        placeholder="",
+        row_height=WRAPPED_ROW_HEIGHT if wrap else None,
+    )
+
+
+def show_preview(preview: pd.DataFrame) -> None:
+    """Rows of a dataset (an export's or an upload's) at a readable width: as many columns as fit the main
+    area at 1400 px, with human names (files keep the canonical ones), and the columns left out named."""
+    widths = {
+        str(name): PREVIEW_WIDE_COLUMNS.get(str(name), PREVIEW_COLUMN_WIDTH) for name in preview.columns
     }
-    st.dataframe(frame, hide_index=True, key=key, height=height, column_config=dates)
+    fits = int(np.searchsorted(np.cumsum(list(widths.values())), PREVIEW_WIDTH, side="right"))
+    shown, rest = list(preview.columns[:fits]), [str(column) for column in preview.columns[fits:]]
+    show_table(
+        preview[shown],
+        labels={str(name): str(name).replace("_", " ").capitalize() for name in shown},
+        widths={str(name): widths[str(name)] for name in shown},
+        wrap=True,
+    )
+    if rest:
+        st.caption(f"The files also hold {len(rest)} more columns: {', '.join(rest)}.")
 
 
 def show_capped(frame: pd.DataFrame, what: str) -> None:

@@ -32,7 +32,7 @@ from measures.access import (
     may_open,
     suppresses_small_numbers,
 )
-from measures.filters import Filters
+from measures.filters import Filters, describe_filters
 from pages.ui import data, data_dates, state
 from pages.ui.display import plain
 
@@ -121,16 +121,18 @@ def show_get_started() -> None:
 
 
 @overload
-def page_start(title: str, *, needs_data: Literal[False]) -> PageStart: ...
+def page_start(title: str, *, needs_data: Literal[False], quarter_range: bool = True) -> PageStart: ...
 @overload
-def page_start(title: str, *, needs_data: bool = True) -> PageStart | None: ...
+def page_start(title: str, *, needs_data: bool = True, quarter_range: bool = True) -> PageStart | None: ...
 
 
-def page_start(title: str, *, needs_data: bool = True) -> PageStart | None:
+def page_start(title: str, *, needs_data: bool = True, quarter_range: bool = True) -> PageStart | None:
     """The start every page shares: inside dashboard.py's frame, its title, the store and filters.
 
-    None when the page shows figures (`needs_data`) and the store is empty: the page has then said how
-    to get data in, and draws nothing more.
+    A page of figures (`needs_data`) states the sidebar's filters in one line under its title, so a
+    screenshot of it is never misleading (`quarter_range=False`: the page ignores the quarter range).
+    None when the page shows figures and the store is empty: the page has then said how to get data
+    in, and draws nothing more.
     """
     require_dashboard_frame()
     person = current_person()
@@ -138,12 +140,14 @@ def page_start(title: str, *, needs_data: bool = True) -> PageStart | None:
     if person is None or (page is not None and not may_open(person, str(page))):
         refuse(str(page), title)
     st.title(title)
+    url, version = data.store_url(), data.data_version()
+    filters = current_filters()
+    if needs_data:
+        st.caption(describe_filters(filters, quarter_range=quarter_range))
     if not auth_configured():
         st.caption(SIGN_IN_OFF)
     if person is not None and suppresses_small_numbers(person):
         st.caption(SUPPRESSION_NOTE)
-    url, version = data.store_url(), data.data_version()
-    filters = current_filters()
     data_line = data_dates.data_date_line(url, version, filters.as_at)
     if data_line:
         st.caption(data_line)

@@ -21,6 +21,13 @@ from pages.ui.display import BREAKDOWNS, CASES_SHOWN, show_table
 from pages.ui.frame import PageStart, page_start
 from pages.ui.summary_export import summary_downloads
 
+# A measure's "to" column as a case list heads it.
+COLUMN_WORDS: dict[str, str] = {
+    "lscmi_completed": "LS/CMI completed",
+    "cmp_completed": "Case plan completed",
+    "upw_start": "Unpaid work start",
+    "needs_tool": "Needs tool used",
+}
 ALL_QUARTERS = "All quarters"
 ALL_STATUSES = "All statuses"
 STATUS_CHOICES: tuple[str, ...] = (ALL_STATUSES, *views.STATUS_ORDER)
@@ -66,7 +73,7 @@ def cases_for(
 ) -> tuple[int, pd.DataFrame]:
     """How many records are behind a figure and, in attention order, the first CASES_SHOWN of them."""
     statuses = data.measure_statuses(url, version, filters, measure_id)
-    return views.cases_behind(statuses, quarter, status, filters.as_at, CASES_SHOWN)
+    return views.cases_behind(statuses, quarter, status, filters.as_at, CASES_SHOWN, measure_id)
 
 
 def rule_text(measure: MeasureDef, start: PageStart) -> str:
@@ -116,25 +123,23 @@ def action_marks(measure_id: str, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start: PageStart) -> str | None:
-    """Chart and table of the quarterly rate against target; returns the quarter clicked, if any."""
-    chart_column, table_column = st.columns(2)
-    with chart_column:
-        event = st.plotly_chart(
-            charts.compliance_trend(
-                rows,
-                f"{measure.title}: rate per quarter",
-                counted=counted_words(measure),
-                annotations=action_marks(measure.id, rows),
-            ),
-            key=state.keyed(state.TREND_CHART, area=area, measure=measure.id),
-            on_select="rerun",
-            selection_mode="points",
-            alt=f"{measure.title}: compliance rate per quarter against the target line.",
-        )
-    with table_column:
-        show_table(views.quarterly_figures(rows).drop(columns="Measure"))
-        key = state.keyed(state.SUMMARY_DOWNLOAD, area=area, measure=measure.id)
-        summary_downloads(st.container(), start.url, start.version, start.filters, (measure.id,), key)
+    """Chart of the quarterly rate against target with its table beneath (full width, so no column is
+    cut off); returns the quarter clicked, if any."""
+    event = st.plotly_chart(
+        charts.compliance_trend(
+            rows,
+            f"{measure.title}: rate per quarter",
+            counted=counted_words(measure),
+            annotations=action_marks(measure.id, rows),
+        ),
+        key=state.keyed(state.TREND_CHART, area=area, measure=measure.id),
+        on_select="rerun",
+        selection_mode="points",
+        alt=f"{measure.title}: compliance rate per quarter against the target line.",
+    )
+    show_table(views.quarterly_figures(rows).drop(columns="Measure"))
+    key = state.keyed(state.SUMMARY_DOWNLOAD, area=area, measure=measure.id)
+    summary_downloads(st.container(), start.url, start.version, start.filters, (measure.id,), key)
     return clicked_quarter(event)
 
 
@@ -154,20 +159,17 @@ def breakdown_section(measure: MeasureDef, area: str, rows: pd.DataFrame, start:
     )
     target, margin = views.latest_target(rows)
     table = breakdown_for(start.url, start.version, start.filters, measure.id, by, target, margin)
-    chart_column, table_column = st.columns(2)
-    with chart_column:
-        st.plotly_chart(
-            charts.breakdown_bar(table, usable[by], target=target, counted=counted_words(measure)),
-            key=state.keyed(state.BREAKDOWN_CHART, area=area, measure=measure.id),
-            alt=f"{measure.title}: compliance rate by {usable[by].lower()}.",
-        )
-        # Beside the bars: the same groups against limits that allow for their size (issue 9).
-        spc_view.funnel_chart(measure, area, by, usable[by], start, counted_words(measure))
-    with table_column:
-        shown = table.assign(rag=table["rag"].map(views.rag_label))
-        shown = shown.rename(columns={"group": usable[by], "rate": "Rate %", "rag": "RAG"})
-        show_table(shown.rename(columns=str.capitalize))
-        spc_view.funnel_words(measure, by, usable[by], start)
+    st.plotly_chart(
+        charts.breakdown_bar(table, usable[by], target=target, counted=counted_words(measure)),
+        key=state.keyed(state.BREAKDOWN_CHART, area=area, measure=measure.id),
+        alt=f"{measure.title}: compliance rate by {usable[by].lower()}.",
+    )
+    shown = table.assign(rag=table["rag"].map(views.rag_label))
+    shown = shown.rename(columns={"group": usable[by], "rate": "Rate %", "rag": "RAG"})
+    show_table(shown.rename(columns=str.capitalize), labels={"Rag": "RAG"})
+    # Below the bars: the same groups against limits that allow for their size (issue 9).
+    spc_view.funnel_chart(measure, area, by, usable[by], start, counted_words(measure))
+    spc_view.funnel_words(measure, by, usable[by], start)
 
 
 def days_section(measure: MeasureDef, area: str, start: PageStart) -> None:
@@ -179,19 +181,16 @@ def days_section(measure: MeasureDef, area: str, start: PageStart) -> None:
     if table.empty:
         st.caption("No record has both dates yet.")
         return
-    chart_column, table_column = st.columns(2)
-    with chart_column:
-        st.plotly_chart(
-            days_figure(start.url, start.version, start.filters, measure.id),
-            key=state.keyed(state.DAYS_CHART, area=area, measure=measure.id),
-            alt=f"{measure.title}: how many records took each number of {unit}.",
+    st.plotly_chart(
+        days_figure(start.url, start.version, start.filters, measure.id),
+        key=state.keyed(state.DAYS_CHART, area=area, measure=measure.id),
+        alt=f"{measure.title}: how many records took each number of {unit}.",
+    )
+    show_table(
+        table.rename(
+            columns={"days_taken": f"Days taken ({unit})", "records": "Records", "timescale": "Timescale"}
         )
-    with table_column:
-        show_table(
-            table.rename(
-                columns={"days_taken": f"Days taken ({unit})", "records": "Records", "timescale": "Timescale"}
-            )
-        )
+    )
 
 
 def cases_section(
@@ -215,17 +214,24 @@ def cases_section(
             st.session_state[quarter_key] = clicked
     st.markdown("**Cases behind the figures** (click a quarter on the chart, or choose below)")
     quarter_column, status_column = st.columns(2)
-    # Opens on the latest finished quarter's missed cases: the ones a manager asks about first.
+    # Opens on the latest finished quarter's missed cases: the ones a manager asks about first. A default
+    # is given only while the key holds no value: a clicked bar sets the key, and a default beside it
+    # would make Streamlit warn of a value set through the Session State API.
     opening = views.latest_complete_quarter(rows, start.filters.as_at)
     quarter = quarter_column.selectbox(
         "Quarter",
         quarters,
-        index=quarters.index(opening) if opening in quarters else len(quarters) - 1,
+        index=None
+        if quarter_key in st.session_state
+        else (quarters.index(opening) if opening in quarters else len(quarters) - 1),
         key=quarter_key,
         format_func=lambda label: quarter_shown(label, label in partial_quarters),
     )
     status = status_column.selectbox(
-        "Status", STATUS_CHOICES, index=STATUS_CHOICES.index("missed"), key=status_key
+        "Status",
+        STATUS_CHOICES,
+        index=None if status_key in st.session_state else STATUS_CHOICES.index("missed"),
+        key=status_key,
     )
     total, cases = cases_for(
         start.url,
@@ -242,7 +248,28 @@ def cases_section(
     )
     seen = filters_record(start.filters, measure=measure.id, quarter=quarter, status=status)
     if record_case_view(f"{area} page: cases behind the figures", seen, len(cases)):
-        show_table(cases, key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id))
+        show_table(
+            cases,
+            key=state.keyed(state.CASES_TABLE, area=area, measure=measure.id),
+            labels=case_labels(measure),
+        )
+
+
+def case_labels(measure: MeasureDef) -> dict[str, str]:
+    """The case list's column names as a person reads them, the dates named after this measure's own."""
+    return {
+        "case_ref": "Case ref",
+        "team": "Team",
+        "worker": "Worker",
+        "order_type": "Order type",
+        "from_date": measure.from_column.replace("_", " ").capitalize(),
+        "due_date": "Due date",
+        "to_date": COLUMN_WORDS.get(measure.to_column, measure.to_column.replace("_", " ").capitalize()),
+        "status": "Status",
+        "days_taken": "Days taken",
+        "grade": "Grade",
+        "attention": "Attention",
+    }
 
 
 def render_measure(measure: MeasureDef, area: str, start: PageStart) -> None:

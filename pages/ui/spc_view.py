@@ -28,22 +28,9 @@ ASSURANCE_BADGES: dict[str, tuple[str, str]] = {
     "fail": ("orange", ":material/report:"),
     spc.NO_ASSURANCE: ("gray", ":material/remove:"),
 }
-# Names short enough for a cell of the variation x assurance matrix (the full title is the link's help).
-SHORT_NAMES: dict[str, str] = {
-    "first_contact": "First contact",
-    "induction": "Induction",
-    "upw_start": "Unpaid work start",
-    "lscmi": "LS/CMI completed",
-    "cmp": "Case plan (CMP)",
-    "review_on_time": "Review on time",
-    "review_recorded": "Review recorded",
-    "review_participation": "Took part in review",
-    "review_needs_tool": "Needs tool used",
-    "audit_good": "Audit Good or better",
-}
 # The page each area's measures are shown on (pages/<name>.py).
 AREA_PAGES: dict[str, str] = {"assessment": "assessment", "reviews": "reviews", "quality": "quality"}
-TABLE_HEIGHT = 520  # the points table scrolls beside its chart rather than running down the page
+TABLE_HEIGHT = 420  # the points table scrolls below its chart rather than running down the page
 PERIOD_CHOICES: dict[str, str] = {"month": "Monthly", "quarter": "Quarterly"}
 VIEW_CHOICES: dict[str, str] = {"spc": "SPC chart (XmR)", "p": "p-chart"}
 MDC_NOTE = (
@@ -88,7 +75,7 @@ def measure_link(measure_id: str, *, label: str | None = None) -> None:
         st.page_link(
             page_path(AREA_PAGES[measure.area]),
             label=label or measure.title,
-            help=measure.title,
+            help=f"{measure.title} (measure id `{measure.id}`)",
             query_params={state.MEASURE_QUERY: measure_id} if several else None,
         )
     except StreamlitAPIException:  # the page is not in this person's navigation
@@ -140,23 +127,21 @@ def spc_section(measure: MeasureDef, area: str, start: PageStart, counted: str) 
         st.info(chart.note)
         return
     lines = spc_data.benchmark_lines_for(start.url, start.version, start.filters, period, measure.id)
-    chart_column, table_column = st.columns(2)
-    with chart_column:
-        st.plotly_chart(
-            charts.spc_figure(
-                chart,
-                f"{measure.title}: {PERIOD_CHOICES[period].lower()} rate",
-                counted=counted,
-                benchmarks=lines,
-            ),
-            key=state.keyed(state.SPC_CHART, area=area, measure=measure.id),
-            alt=(
-                f"{measure.title}: {spc.CHART_WORDS[chart.chart]} of the {PERIOD_CHOICES[period].lower()} "
-                "rate; the table beside it lists every point and its signal."
-            ),
-        )
-    with table_column:
-        st.table(spc.points_table(chart), hide_index=True, height=TABLE_HEIGHT)
+    st.plotly_chart(
+        charts.spc_figure(
+            chart,
+            f"{measure.title}: {PERIOD_CHOICES[period].lower()} rate",
+            counted=counted,
+            benchmarks=lines,
+        ),
+        key=state.keyed(state.SPC_CHART, area=area, measure=measure.id),
+        alt=(
+            f"{measure.title}: {spc.CHART_WORDS[chart.chart]} of the {PERIOD_CHOICES[period].lower()} "
+            "rate; the table below it lists every point and its signal."
+        ),
+    )
+    # Below the chart at full width, scrolling within its own height rather than running down the page.
+    st.table(spc.points_table(chart), hide_index=True, height=TABLE_HEIGHT)
     notes = [chart.note] if chart.note else []
     for period_label, rebase in chart.breaks:
         who = f", set by {plain(rebase.set_by)}" if rebase.set_by else ""

@@ -62,6 +62,8 @@ UNDO_CHOICE = "undo_choice"
 UNDO_CONFIRM = "undo_confirm"
 UNDO_BUTTON = "undo_button"
 UNDO_RESULT = "undo_result"
+REMOVE_DEMO_CONFIRM = "remove_demo_confirm"
+REMOVE_DEMO_BUTTON = "remove_demo_button"
 
 # Export page.
 EXPORT_WHAT = "export_what"
@@ -75,7 +77,7 @@ EXPORT_XLSX = "export_xlsx"
 DATA_QUALITY_REJECTS_DOWNLOAD = "data_quality_rejects_csv"
 
 # Settings page.
-SETTINGS_TARGETS = "settings_targets_{measure}"
+SETTINGS_TARGETS = "settings_targets"
 SETTINGS_RULES = "settings_rules"
 SETTINGS_HOLIDAYS = "settings_holidays"
 SETTINGS_SCHEDULE_FIRST = "settings_schedule_first"

@@ -41,10 +41,10 @@ def test_colours_and_texts_follow_rag() -> None:
         RAG_COLOURS["grey"],
     ]
     assert list(trace["text"]) == [
-        "100.0% Green (30 of 30 due)",
-        "90.0% Green (18 of 20 due)",
-        "60.0% Red (9 of 15 due)",
-        "No rate",
+        "100.0% ● Green (30 of 30 due)",
+        "90.0% ● Green (18 of 20 due)",
+        "60.0% ■ Red (9 of 15 due)",
+        "○ No rate",
     ]
     assert list(trace["customdata"]) == list(trace["y"])
 
@@ -73,3 +73,11 @@ def test_a_team_name_holding_html_is_drawn_as_typed_not_as_a_link() -> None:
         '&lt;span style="color:red"&gt;Team&lt;/span&gt;'
     ]
     assert list(trace["customdata"]) == [hostile]  # a click still filters on the stored name
+
+
+def test_group_labels_sit_right_of_100_percent_clear_of_bars_and_the_target_line() -> None:
+    figure = breakdown_bar(team_rows(), "Team", target=90.0).to_dict()
+    labels = next(trace for trace in figure["data"] if trace["name"] == "Rate and RAG")
+    assert min(labels["x"]) > 100
+    assert labels["text"][2] == "60.0% ■ Red (9 of 15 due)"
+    assert figure["layout"]["xaxis"]["range"][1] > 150, "room for the longest label"

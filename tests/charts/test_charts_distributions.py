@@ -101,4 +101,30 @@ def test_reviews_held_early_are_met_not_invalid() -> None:
     bars = by_name(days_taken_histogram(early, limit=0, unit_label="working days", early_is_met=True))
     assert "Invalid (date before start)" not in bars
     assert sum(bars["Early (met)"]["y"]) == 2
-    assert bars["Early (met)"]["marker"]["color"] == bars["Within timescale"]["marker"]["color"]
+    # Met, so a blue like "within", but a legend entry of its own needs its own colour (issue 8).
+    assert bars["Early (met)"]["marker"]["color"] not in (
+        bars["Within timescale"]["marker"]["color"],
+        bars["Over timescale"]["marker"]["color"],
+    )
+
+
+def test_the_axis_names_the_pooled_bars_as_the_table_does() -> None:
+    xaxis = days_taken_histogram(statuses(), limit=5, unit_label="working days").to_dict()["layout"]["xaxis"]
+    ticks = dict(zip(xaxis["tickvals"], xaxis["ticktext"], strict=True))
+    assert ticks[15] == "15 or more"
+    assert ticks[-1] == "before start"
+    assert ticks[0] == "0"
+
+
+def test_a_one_day_limit_says_day_not_days() -> None:
+    layout = days_taken_histogram(statuses(), limit=1, unit_label="working days").to_dict()["layout"]
+    assert "Limit: 1 working day" in [note["text"] for note in layout["annotations"]]
+
+
+def test_early_reviews_have_a_legend_colour_of_their_own() -> None:
+    early = statuses()  # its -3 is a review held three days before it was due
+    bars = by_name(days_taken_histogram(early, limit=5, unit_label="working days", early_is_met=True))
+    colours = [trace["marker"]["color"] for trace in bars.values()]
+    assert "Early (met)" in bars and len(set(colours)) == len(colours)
+    ticks = days_taken_histogram(early, limit=5, unit_label="working days", early_is_met=True).to_dict()
+    assert "before due" in ticks["layout"]["xaxis"]["ticktext"]

@@ -167,3 +167,36 @@ def test_funnel_places_each_team_by_colour_shape_and_words() -> None:
 def test_funnel_with_no_groups_says_so() -> None:
     empty = spc.funnel(pd.DataFrame({"group": [], "met": [], "denominator": []}))
     assert funnel_figure(empty, "x", "Team").to_dict()["layout"]["annotations"][0]["text"] == NO_RECORDS
+
+
+def legend_colours(figure) -> dict[str, str]:
+    """Each legend entry's colour (its line's, else its marker's)."""
+    colours = {}
+    for trace in figure.to_dict()["data"]:
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        colour = (trace.get("line") or {}).get("color") if trace["mode"] == "lines" else None
+        colours[trace["name"]] = colour or trace["marker"]["color"]
+    return colours
+
+
+def test_no_two_legend_entries_of_an_spc_chart_share_a_colour() -> None:
+    chart = xmr([50, 52, 51, 53, 50, 52, 51, 90, 50, 52, 51, 53, 50, 52, 51, 10, 50])
+    lines = spc.benchmark_lines(
+        chart.points["period_start"].to_numpy(),
+        [
+            Benchmark("lscmi", "2019-20", 70, "S", "Scotland (CPO)"),
+            Benchmark("lscmi", "2019-20", 60, "S", "DTTO"),
+        ],
+    )
+    colours = legend_colours(spc_figure(chart, "LS/CMI", benchmarks=lines))
+    assert {"Process limits (3σ)", "2σ lines", "Target"} - set(colours) <= {"Target"}
+    assert len(colours) >= 6 and len(set(colours.values())) == len(colours), colours
+
+
+def test_no_two_legend_entries_of_a_funnel_share_a_colour() -> None:
+    groups = pd.DataFrame(
+        {"group": list("ABCDE"), "met": [990, 4, 100, 700, 500], "denominator": [1000, 5, 200, 1000, 600]}
+    )
+    colours = legend_colours(funnel_figure(spc.funnel(groups), "LS/CMI by team", "Team"))
+    assert len(set(colours.values())) == len(colours), colours

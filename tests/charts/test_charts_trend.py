@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from charts import NO_RECORDS, RAG_COLOURS, RAG_WORDS, compliance_trend
+from charts import NO_RECORDS, RAG_COLOURS, compliance_trend, sparkline
 
 
 def quarterly_rows() -> pd.DataFrame:
@@ -44,7 +44,14 @@ def test_bars_run_in_quarter_order_coloured_by_rag() -> None:
 
 def test_every_bar_states_its_rate_and_rag_word_so_colour_is_not_needed() -> None:
     bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
-    assert list(bars["text"]) == ["92.0%<br>Green", "87.5%<br>Amber", "60.0%<br>Red", RAG_WORDS["grey"]]
+    assert list(bars["text"]) == ["92.0%<br>● Green", "87.5%<br>▲ Amber", "60.0%<br>■ Red", "○ No rate"]
+
+
+def test_red_and_amber_bars_differ_in_pattern_not_only_in_colour() -> None:
+    bars = traces(compliance_trend(quarterly_rows(), "LS/CMI"))["Compliance rate"]
+    green, amber, red, grey = bars["marker"]["pattern"]["shape"]
+    assert amber != red and "" not in (amber, red)
+    assert green == grey == ""
 
 
 def test_target_is_a_step_line_at_the_target_in_force_each_quarter() -> None:
@@ -81,7 +88,7 @@ def test_no_rows_gives_a_figure_that_says_so() -> None:
     assert [note["text"] for note in figure["layout"]["annotations"]] == [NO_RECORDS]
 
 
-def test_an_unfinished_quarter_is_labelled_partial_and_hatched_but_clicks_as_itself() -> None:
+def test_an_unfinished_quarter_is_labelled_partial_and_faded_but_clicks_as_itself() -> None:
     rows = quarterly_rows().assign(partial=[False, False, False, True])  # 2020-21 Q4, in row order 3
 
     figure = compliance_trend(rows, "LS/CMI within 28 days").to_dict()
@@ -93,7 +100,7 @@ def test_an_unfinished_quarter_is_labelled_partial_and_hatched_but_clicks_as_its
         "2020-21 Q3",
         "2020-21 Q4<br>(partial)",
     ]
-    assert list(bars["marker"]["pattern"]["shape"]) == ["", "", "", "/"]
+    assert list(bars["marker"]["opacity"]) == [1.0, 1.0, 1.0, 0.45]  # faded: hatching means amber/red
     assert list(bars["customdata"])[-1] == "2020-21 Q4"  # the drill-down still finds the quarter
     assert "2020-21 Q4 (partial)" in bars["hovertext"][-1]
 
@@ -101,3 +108,29 @@ def test_an_unfinished_quarter_is_labelled_partial_and_hatched_but_clicks_as_its
 def test_without_the_flag_no_quarter_is_marked() -> None:
     figure = compliance_trend(quarterly_rows(), "LS/CMI within 28 days").to_dict()
     assert not any("partial" in text for text in figure["layout"]["xaxis"]["ticktext"])
+
+
+def test_a_sparkline_is_drawn_in_its_rag_colour_with_the_target_and_a_rag_shaped_last_point() -> None:
+    svg = sparkline([80.0, 85.0, 87.5], 90.0, "amber")
+    assert '<polyline points="6.0,' in svg and f'stroke="{RAG_COLOURS["amber"]}"' in svg
+    assert 'stroke-dasharray="4 3"' in svg  # the target
+    assert "<polygon" in svg  # amber's last point is a triangle
+    assert "<rect" in sparkline([50.0], None, "red") and "stroke-dasharray" not in sparkline(
+        [50.0], None, "red"
+    )
+    assert "<circle" in sparkline([95.0, 96.0], 90.0, "green")
+
+
+def test_a_sparkline_keeps_the_target_line_inside_the_picture_and_above_a_lower_rate() -> None:
+    svg = sparkline([60.0, 62.0], 90.0, "red")
+    target_y = float(svg.split('<line x1="6" y1="')[1].split('"')[0])
+    last_y = float(svg.split('<polyline points="')[1].split('"')[0].split()[-1].split(",")[1])
+    assert 0 < target_y < last_y < 48  # SVG y grows downwards: the 90% target is above the 62% rate
+
+
+def test_rate_labels_sit_in_a_row_above_every_bar_and_target_so_the_line_never_crosses_them() -> None:
+    figure = compliance_trend(quarterly_rows(), "LS/CMI")
+    labels = traces(figure)["Rate and RAG"]
+    assert list(labels["text"]) == ["92.0%<br>● Green", "87.5%<br>▲ Amber", "60.0%<br>■ Red", "○ No rate"]
+    assert min(labels["y"]) > 100 >= max(traces(figure)["Target"]["y"])
+    assert traces(figure)["Compliance rate"]["textposition"] == "none"

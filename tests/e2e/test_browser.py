@@ -44,7 +44,7 @@ pytestmark = pytest.mark.e2e
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 NEW_ORDERS = 40
 NEW_CASE_PREFIX = "DEMO-E2E-"
-TILE = "First contact"
+TILE = "First contact made on time"
 # Headers as a case management system spells them (SPEC synonyms), not the canonical names.
 EXTRACT_COLUMNS = (
     "case_ref",

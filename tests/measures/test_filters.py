@@ -13,6 +13,7 @@ from measures import default_settings, record_statuses
 from measures.filters import (
     Filters,
     dataset_in_filters,
+    describe_filters,
     filter_options,
     filters_document,
     status_mask,
@@ -172,3 +173,21 @@ def test_the_filters_document_names_measures_only_when_some_but_not_all_were_cho
     }
     assert "measures" not in filters_document(chosen, ("lscmi",))
     assert "measures" not in filters_document(chosen)
+
+
+def test_the_filters_line_names_every_filter_and_says_all_where_none_is_chosen() -> None:
+    assert describe_filters(filters("2019-20 Q1", "2020-21 Q4")) == (
+        "Filters: 2019-20 Q1 to 2020-21 Q4; all teams; all workers; all order types; as at 30/04/2021"
+    )
+
+
+def test_the_filters_line_lists_chosen_names_singular_or_plural() -> None:
+    chosen = filters("2020-21 Q3", "2020-21 Q3", teams=("North", "South"), order_types=("CPO",))
+    assert describe_filters(chosen) == (
+        "Filters: 2020-21 Q3; teams North, South; all workers; order type CPO; as at 30/04/2021"
+    )
+
+
+def test_the_filters_line_leaves_out_the_quarter_range_where_it_does_not_apply() -> None:
+    line = describe_filters(filters("2019-20 Q1", "2020-21 Q4", workers=("Ann",)), quarter_range=False)
+    assert line == "Filters: all teams; worker Ann; all order types; as at 30/04/2021"

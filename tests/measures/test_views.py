@@ -150,9 +150,22 @@ def test_days_taken_counts_each_number_of_days_within_or_over(early_is_met: bool
 
     table = views.days_taken_counts(rows, limit=5, early_is_met=early_is_met)
 
-    assert list(table["days_taken"]) == [-1, 0, 5, 6]
+    assert list(table["days_taken"]) == ["before due" if early_is_met else "before start", "0", "5", "6"]
     assert list(table["records"]) == [1, 1, 2, 1]
     assert list(table["timescale"]) == [early_word, "within", "within", "over"]
+
+
+def test_days_taken_pools_the_tail_and_the_early_ones_as_the_histogram_does() -> None:
+    # A 7-day limit pools from 21 (3 x 7): 21, 30 and 45 are one "21 or more" row; -3 and -1 one row.
+    rows = statuses([{"days_taken": days} for days in (-3, -1, 0, 7, 20, 21, 30, 45)]).astype(
+        {"days_taken": "Int64"}
+    )
+
+    table = views.days_taken_counts(rows, limit=7, early_is_met=True)
+
+    assert list(table["days_taken"]) == ["before due", "0", "7", "20", "21 or more"]
+    assert list(table["records"]) == [2, 1, 1, 1, 3]
+    assert list(table["timescale"]) == ["early (met)", "within", "within", "over", "over"]
 
 
 # --- the cases behind a figure -------------------------------------------------------------------------
@@ -207,6 +220,52 @@ def test_cases_behind_a_figure_counts_them_all_and_lists_the_first_few() -> None
     assert list(shown["case_ref"]) == ["B"]
     assert shown["status"].dtype == object  # tables and files get plain values, not categories
     assert views.cases_behind(rows, None, None, AS_AT, limit=10)[0] == 4
+
+
+def audit_statuses() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "measure": "audit_good",
+            "case_ref": ["GOOD", "WEAK", "ADEQUATE"],
+            "team": "North",
+            "worker": "Ann",
+            "order_type": None,
+            "from_date": pd.to_datetime(["2021-01-05", "2021-01-06", "2021-01-04"]),
+            "to_date": pd.NaT,
+            "due_date": pd.NaT,
+            "status": ["met", "missed", "missed"],
+            "days_taken": pd.array([pd.NA] * 3, dtype="Int64"),
+            "quarter": "2020-21 Q4",
+            "grade": pd.array([5, 2, 3], dtype="Int64"),
+        }
+    )
+
+
+def test_an_audit_case_list_shows_the_grade_and_calls_a_low_grade_below_good_not_overdue() -> None:
+    total, shown = views.cases_behind(audit_statuses(), None, None, AS_AT, limit=10, measure_id="audit_good")
+
+    assert total == 3
+    assert list(shown.columns) == ["case_ref", "team", "worker", "from_date", "grade", "status", "attention"]
+    # Below good first (by case ref), then the rest; grade 2 Weak and 3 Adequate are below Good (4).
+    assert list(shown["case_ref"]) == ["ADEQUATE", "WEAK", "GOOD"]
+    assert list(shown["grade"]) == [3, 2, 5]
+    assert list(shown["attention"]) == ["below good", "below good", ""]
+
+
+def test_a_review_proportion_case_list_says_not_evidenced_and_has_no_due_date_columns() -> None:
+    rows = audit_statuses().assign(measure="review_needs_tool", order_type="CPO")
+    _, shown = views.cases_behind(rows, None, "missed", AS_AT, limit=10, measure_id="review_needs_tool")
+
+    assert list(shown.columns) == [
+        "case_ref",
+        "team",
+        "worker",
+        "order_type",
+        "from_date",
+        "status",
+        "attention",
+    ]
+    assert set(shown["attention"]) == {"not evidenced"}
 
 
 # --- the overview's headline ---------------------------------------------------------------------------

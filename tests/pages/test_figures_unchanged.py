@@ -7,14 +7,16 @@ recorded by running `UPDATE_GOLDEN=1 pytest tests/pages/test_figures_unchanged.p
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import cli
-from measures import MEASURES
+from measures import MEASURES, MEASURES_BY_ID, default_settings, views
 
 from .conftest import AS_AT, page
 
@@ -75,7 +77,9 @@ def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys):
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    expected = reworded(json.loads(GOLDEN.read_text(encoding="utf-8")))
+    figures = without_grade(figures)
+    expected, figures = pooled_days_tables(expected, figures)
     assert figures.keys() == expected.keys()
     for key, value in expected.items():
         assert figures[key] == value, key
@@ -91,3 +95,89 @@ def test_an_unfinished_quarter_is_marked_and_the_drill_down_opens_on_the_last_co
     assert not quarterly["Quarter"].iloc[:-1].str.contains("partial").any()
     assert app.selectbox(key="assessment_first_contact_drill_quarter").value == "2020-21 Q4"
     assert app.selectbox(key="assessment_first_contact_drill_status").value == "missed"
+
+
+def reworded(golden: dict[str, object]) -> dict[str, object]:
+    """The snapshot with the wording issue 8 changed on purpose, every figure left as it was.
+
+    - The overview's tiles are labelled with each measure's plain name (measures.definitions), in measure
+      order; their values and changes are still the snapshot's.
+    - A proportion measure's case list (PROPORTION_PAGES) lost its always-blank columns and says why a
+      record does not meet the measure where it said "overdue"; its other cells are the snapshot's.
+    """
+    overview = dict(golden["overview"])  # type: ignore[call-overload]
+    tiles = overview["tiles"]
+    assert len(tiles) == len(MEASURES)
+    overview["tiles"] = [
+        [measure.plain_name, value, delta] for measure, (_, value, delta) in zip(MEASURES, tiles, strict=True)
+    ]
+    cases = {}
+    for key, word in PROPORTION_PAGES.items():
+        page_figures = dict(golden[key])  # type: ignore[call-overload]
+        *others, last = page_figures["tables"]
+        table = pd.read_csv(io.StringIO(last), dtype=str, keep_default_na=False)
+        blank = ["due_date", "to_date", "days_taken", *(["order_type"] if key == "quality" else [])]
+        assert (table[blank] == "").all().all(), f"{key}: a dropped column held a value"
+        table = table.drop(columns=blank).assign(attention=table["attention"].replace("overdue", word))
+        cases[key] = {**page_figures, "tables": [*others, _table_text(table)]}
+    return {**golden, "overview": overview, **cases}
+
+
+# The pages whose last table lists a proportion measure's cases, with the words issue 8 uses for a record
+# that does not meet the measure. The audit list's new grade column is left out of the comparison here
+# (test_views pins it); every other cell must match the snapshot.
+PROPORTION_PAGES = {
+    "quality": "below good",
+    "reviews/review_participation": "not evidenced",
+    "reviews/review_needs_tool": "not evidenced",
+}
+
+
+def without_grade(figures: dict[str, object]) -> dict[str, object]:
+    """The measured figures with the audit case list's grade column set aside (see PROPORTION_PAGES)."""
+    quality = dict(figures["quality"])  # type: ignore[call-overload]
+    *others, last = quality["tables"]
+    table = pd.read_csv(io.StringIO(last), dtype=str, keep_default_na=False).drop(columns="grade")
+    return {**figures, "quality": {**quality, "tables": [*others, _table_text(table)]}}
+
+
+def pooled_days_tables(expected: dict[str, object], figures: dict[str, object]) -> tuple[dict, dict]:
+    """The days-taken tables now pool as their histogram does (issue 8): every day from 3 x the limit
+    (at least limit + 10) in one "N or more" row and every day before the start (or due date) in one.
+
+    The snapshot's rows are pooled by hand here. It kept only the first ROWS_KEPT rows, so where it is cut
+    short the "or more" row cannot be worked out from it: then both sides keep only the rows it holds.
+    """
+    settings = default_settings()
+    for key, page_figures in expected.items():
+        if not isinstance(page_figures, dict) or "/" not in key:
+            continue
+        measure = MEASURES_BY_ID[key.split("/")[1]]
+        tables = page_figures["tables"]
+        days_at = next((n for n, table in enumerate(tables) if table.startswith("Days taken (")), None)
+        if days_at is None:
+            continue
+        limit, _ = views.rule_limit(settings.rules[measure.id])
+        tail = max(3 * limit, limit + 10)
+        golden = pd.read_csv(io.StringIO(tables[days_at]))
+        day_column = golden.columns[0]
+        cut_short = len(golden) == ROWS_KEPT
+        days = golden[day_column].clip(lower=-1, upper=tail)
+        pooled = golden.groupby(days, sort=True).agg({"Records": "sum", "Timescale": "first"}).reset_index()
+        if cut_short:
+            pooled = pooled[pooled[day_column] < tail]
+        words = {-1: "before due" if measure.early_is_met else "before start", tail: f"{tail} or more"}
+        pooled[day_column] = [words.get(day, str(day)) for day in pooled[day_column]]
+        kept = set(pooled[day_column])
+        actual = pd.read_csv(io.StringIO(figures[key]["tables"][days_at]), dtype={day_column: str})
+        actual = actual[actual[day_column].isin(kept)]
+        expected[key] = {**page_figures, "tables": _replaced(tables, days_at, _table_text(pooled))}
+        figures[key] = {
+            **figures[key],
+            "tables": _replaced(figures[key]["tables"], days_at, _table_text(actual)),
+        }
+    return expected, figures
+
+
+def _replaced(tables: list[str], at: int, table: str) -> list[str]:
+    return [table if n == at else text for n, text in enumerate(tables)]

@@ -347,12 +347,12 @@ def test_a_viewer_has_no_team_worker_or_order_type_filters_and_small_numbers_are
     assert not viewer.sidebar.get("multiselect")
     assert "Service-level figures" in texts(viewer)
     tiles = {metric.label: metric.value for metric in viewer.metric}
-    assert tiles["First contact"] == "no rate"  # 4 due: suppressed
+    assert tiles["First contact made on time"] == "no rate"  # 4 due: suppressed
     table = next(frame.value for frame in viewer.dataframe if "Met" in frame.value.columns)
     first_contact = table[table["Measure"].str.startswith("First contact")].iloc[0]
     assert pd.isna(first_contact["Met"]) and pd.isna(first_contact["Rate %"])  # blank, not 0
     manager = signed_in("manager@council.gov.uk")
-    assert {metric.label: metric.value for metric in manager.metric}["First contact"] == "100.0%"
+    assert {metric.label: metric.value for metric in manager.metric}["First contact made on time"] == "100.0%"
 
 
 def test_a_manager_reads_the_action_plan_but_does_not_change_it(people, signed_in):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import store
+from measures import MEASURES
 
 from .conftest import page
 
-EDIT_FIRST_CONTACT_TARGET = "settings_targets_first_contact"
+EDIT_FIRST_CONTACT_TARGET = "settings_targets"  # one table; row 0 is First contact's target
 
 
 def first_contact_rag(app) -> str:
@@ -73,3 +74,32 @@ def test_a_local_holiday_can_be_added(demo_url, make_app):
 
     assert not app.error
     assert store.load_settings(store.connect(demo_url))["local_holidays"] == ["2020-09-21"]
+
+
+def test_all_targets_are_in_one_table_of_measure_target_effective_from_and_amber_margin(demo_url, make_app):
+    app = make_app(page("settings"))
+
+    targets = app.dataframe[0].value  # data editors are dataframes to AppTest; the targets come first
+    assert list(targets.columns) == ["measure", "target", "effective_from", "amber_margin"]
+    assert list(targets["measure"]) == [measure.id for measure in MEASURES]  # one default target each
+    assert set(targets.loc[targets["measure"] == "audit_good", "target"]) == {80.0}
+
+
+def test_a_second_target_row_for_a_measure_is_saved_with_its_date(demo_url, make_app):
+    app = make_app(page("settings"))
+    app.session_state[EDIT_FIRST_CONTACT_TARGET] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"measure": "first_contact", "target": 95.0, "effective_from": "2020-10-01", "amber_margin": 3.0}
+        ],
+        "deleted_rows": [],
+    }
+    app.button(key="settings_save").click().run()
+
+    assert not app.error
+    saved = store.load_settings(store.connect(demo_url))["targets"]["first_contact"]
+    assert [(t["effective_from"], t["target"], t["amber_margin"]) for t in saved][-1] == (
+        "2020-10-01",
+        95.0,
+        3.0,
+    )

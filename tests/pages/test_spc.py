@@ -116,12 +116,16 @@ def test_the_matrix_places_each_measure_once_and_links_to_its_page(demo_url, spc
         for link in app.page_link
         if link.proto.page in ("assessment", "reviews", "quality")  # the pages' URL paths
     ]
-    titles = [link.proto.help for link in links]  # the full title is the link's help; its label is short
-    assert sorted(titles) == sorted(MEASURES_BY_ID[measure_id].title for measure_id in MEASURE_IDS)
-    lscmi = next(link for link in links if link.proto.help == MEASURES_BY_ID["lscmi"].title)
-    assert lscmi.value == "LS/CMI completed"
+    # The label is the plain name; the help gives the full title and the id the command line uses.
+    helps = [link.proto.help for link in links]
+    assert sorted(helps) == sorted(
+        f"{MEASURES_BY_ID[measure_id].title} (measure id `{measure_id}`)" for measure_id in MEASURE_IDS
+    )
+    lscmi = next(link for link in links if "`lscmi`" in link.proto.help)
+    assert lscmi.value == "Risk assessment (LS/CMI) on time"
     assert lscmi.proto.page == "assessment" and lscmi.proto.query_string == "measure=lscmi"
-    audit = next(link for link in links if link.proto.help == MEASURES_BY_ID["audit_good"].title)
+    audit = next(link for link in links if "`audit_good`" in link.proto.help)
+    assert audit.value == "Audit graded good or better"
     assert audit.proto.page == "quality" and audit.proto.query_string == ""
     headings = " ".join(markdown.value for markdown in app.markdown)
     for words in (*spc.VARIATION_WORDS.values(), *spc.ASSURANCE_WORDS.values()):

@@ -56,7 +56,7 @@ def test_store_changes_the_overview_at_once(empty_url, make_app):
     app.switch_page(page("overview")).run()
     tiles = {metric.label: metric.value for metric in app.metric}
     # Due 2 April (1 working day): U001, U002, U003 on time, U004 late -> 3 of 4.
-    assert tiles["First contact"] == "75.0%"
+    assert tiles["First contact made on time"] == "75.0%"
 
 
 def test_storing_the_same_file_twice_says_already_loaded(empty_url, make_app):
@@ -111,7 +111,7 @@ def test_undo_asks_for_confirmation_first(demo_url, make_app):
     assert undone == {orders_upload}
     app.switch_page(page("overview")).run()
     tiles = {metric.label: metric.value for metric in app.metric}
-    assert tiles["First contact"] == "no rate"  # the orders are gone from every page
+    assert tiles["First contact made on time"] == "no rate"  # the orders are gone from every page
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
