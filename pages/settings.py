@@ -318,6 +318,7 @@ def main() -> None:
     if not submitted:
         return
     new_document = {
+        **document,  # parts this page does not edit (the report pack's texts and thresholds) are kept
         "rules": rules_document(edited_rules),
         "targets": targets_document(edited_targets),
         "local_holidays": holidays_document(edited_holidays),
