@@ -265,13 +265,9 @@ def verify(table: SafeTable) -> None:
             fail(int(row), column, "its group is small or its numerator or remainder is a low count")
         for row in np.flatnonzero(unsafe):
             both = [name for name in (rate.numerator, rate.remainder) if name in values.columns]
-            if (
-                both
-                and rate.denominator in values.columns
-                and all(shown_frame.at[row, name] for name in both)
-            ):
-                if shown_frame.at[row, rate.denominator]:
-                    fail(int(row), rate.numerator, "its suppressed percentage could be worked out from it")
+            counts_shown = bool(both) and all(shown_frame.at[row, name] for name in both)
+            if counts_shown and rate.denominator in values.columns and shown_frame.at[row, rate.denominator]:
+                fail(int(row), rate.numerator, "its suppressed percentage could be worked out from it")
     for (row, total), parts in _relations(raw, rules):
         cells = [(row, total), *parts]
         if not all(cell[1] in values.columns for cell in cells):

@@ -175,7 +175,7 @@ def test_verify_refuses_a_low_count_or_a_cell_recoverable_from_its_total() -> No
         frame, GRADES, DEFAULT, title="Grades", label_column="quarter", published=tuple(frame.columns)
     )
     leaked = dataclasses.replace(table, values=frame.astype(object))
-    with pytest.raises(DisclosureError, match="'good' for Q3 .* count from 1 to 4"):
+    with pytest.raises(DisclosureError, match=r"'good' for Q3 .* count from 1 to 4"):
         verify(leaked)
     one_hidden = frame.astype(object).assign(good=C)
     with pytest.raises(DisclosureError, match="worked out from its total"):
