@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from measures.compliance import rate_text, round_rates
@@ -40,8 +41,9 @@ def change_points(rate: float | None, previous_rate: float | None) -> float | No
     so a reader subtracting the two printed figures gets the printed change. None without both."""
     if not (_present(rate) and _present(previous_rate)):
         return None
-    rounded = round_rates(pd.Series([float(rate), float(previous_rate)], dtype="float64"))  # type: ignore[arg-type]
-    return round(float(rounded.iloc[0]) - float(rounded.iloc[1]), 1)
+    assert rate is not None and previous_rate is not None
+    printed = round_rates(pd.Series(np.array([rate, previous_rate], dtype="float64")))
+    return round(float(printed.iloc[0]) - float(printed.iloc[1]), 1)
 
 
 def change_text(change: float | None) -> str:
