@@ -93,6 +93,10 @@ class SafeTable:
     thresholds: Disclosure
     label_column: str
     raw: pd.DataFrame = field(repr=False)
+    headings: Mapping[str, str] = field(default_factory=dict)  # column -> heading as printed
+
+    def heading(self, column: str) -> str:
+        return self.headings.get(column, column)
 
     @property
     def suppressed_count(self) -> int:
@@ -153,6 +157,7 @@ def suppress(
     title: str,
     label_column: str,
     published: tuple[str, ...],
+    headings: Mapping[str, str] | None = None,
 ) -> SafeTable:
     """Apply rules 1-3 to `frame` (raw figures, one row per group) and keep the `published` columns.
 
@@ -226,7 +231,7 @@ def suppress(
             reasons.items(), key=lambda item: (item[0][0], columns.index(item[0][1]))
         )
     )
-    return SafeTable(title, values, mask, cells, rules, thresholds, label_column, frame)
+    return SafeTable(title, values, mask, cells, rules, thresholds, label_column, frame, dict(headings or {}))
 
 
 def _number(value: object) -> float:
