@@ -25,26 +25,36 @@ from exports.pack.statement import disclosure_statement
 from measures.pack_texts import PACK_HEADER_FIELDS, PACK_IMPLICATIONS
 
 TABLE_STYLE = "Table Grid"
-CHART_WIDTH = Cm(16.5)
+MARGIN = Cm(1.8)
+PAGE_WIDTH = Cm(21.0 - 2 * 1.8)  # A4 less the margins
+CHART_WIDTH = PAGE_WIDTH
 
 
 def subject(pack: Pack) -> str:
     return f"Justice social work: quarterly performance report, {pack.inputs.quarter}"
 
 
-def _table(document: DocumentType, frame: pd.DataFrame, font_size: float = 8.5) -> None:
-    table = document.add_table(rows=1, cols=len(frame.columns))
+def _table(
+    document: DocumentType, frame: pd.DataFrame, font_size: float = 8.5, *, header: bool = True, first: float = 0.25
+) -> None:
+    """A plain grid: a bold heading row (unless `header` is False), the first column `first` of the width."""
+    table = document.add_table(rows=1 if header else 0, cols=len(frame.columns))
     table.style = TABLE_STYLE
-    for cell, heading in zip(table.rows[0].cells, frame.columns, strict=True):
-        cell.text = str(heading)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+    table.autofit = False
+    if header:
+        for cell, heading in zip(table.rows[0].cells, frame.columns, strict=True):
+            cell.text = str(heading)
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
     for row in frame.itertuples(index=False):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    others = (1 - first) / max(len(frame.columns) - 1, 1)
+    widths = [PAGE_WIDTH * first, *([PAGE_WIDTH * others] * (len(frame.columns) - 1))]
     for row in table.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = int(width)
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(font_size)
@@ -60,7 +70,7 @@ def _header_block(document: DocumentType, pack: Pack) -> None:
     rows = [(label, pack.texts.get(key, "")) for key, label in PACK_HEADER_FIELDS]
     rows.insert(1, ("Date", f"{pack.inputs.produced_at:%d/%m/%Y}"))
     rows.append(("Subject", subject(pack)))
-    _table(document, pd.DataFrame(rows, columns=["", ""]), font_size=10)
+    _table(document, pd.DataFrame(rows, columns=["", ""]), font_size=10, header=False, first=0.3)
 
 
 def _section(document: DocumentType, number: str, title: str, text: str) -> None:
@@ -100,6 +110,9 @@ def pack_docx(pack: Pack, images: ChartImages) -> bytes:
     _tables_checked(pack)
     inputs = pack.inputs
     document = Document()
+    for part in document.sections:
+        part.page_width, part.page_height = Cm(21.0), Cm(29.7)
+        part.left_margin = part.right_margin = part.top_margin = part.bottom_margin = MARGIN
     document.core_properties.title = subject(pack)
     document.core_properties.author = inputs.produced_by
     document.add_heading(subject(pack), level=0)
@@ -115,7 +128,7 @@ def pack_docx(pack: Pack, images: ChartImages) -> bytes:
         "target in force and its RAG rating; variation and assurance are NHS England's Making Data Count "
         "icons from each measure's monthly SPC chart. 'c' marks a figure withheld by disclosure control."
     )
-    _table(document, text_frame(pack.summary), font_size=7.5)
+    _table(document, text_frame(pack.summary), font_size=7.5, first=0.17)
     if images.left_out:
         document.add_paragraph(f"The charts were left out of this pack: {images.left_out}.")
     for index in range(len(pack.sections)):
@@ -124,7 +137,7 @@ def pack_docx(pack: Pack, images: ChartImages) -> bytes:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading(f"4.{number} Improvement action plan", level=2)
     if pack.actions is not None and not pack.actions.empty:
-        _table(document, _action_text(pack.actions), font_size=7.5)
+        _table(document, _action_text(pack.actions), font_size=7.5, first=0.35)
     elif pack.actions is not None:
         document.add_paragraph("The action plan holds no actions.")
     for note in pack.omitted:
