@@ -761,7 +761,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() not in PACK_FORMATS:
-        raise CliError("--out must name a .docx (the Word pack) or .xlsx (its Excel annex) file", EXIT_REFUSED)
+        raise CliError(
+            "--out must name a .docx (the Word pack) or .xlsx (its Excel annex) file", EXIT_REFUSED
+        )
     try:
         parse_quarter(args.quarter)
     except ValueError as error:

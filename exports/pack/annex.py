@@ -44,7 +44,10 @@ def sdc_frame(pack: Pack) -> pd.DataFrame:
         ("Produced at (UTC)", inputs.produced_at.strftime("%d/%m/%Y %H:%M:%S")),
         ("Level", "service; by team only where every team had the minimum due; never by worker"),
         ("Counts suppressed", f"1 to {rules.low_count_max} (0 shown)"),
-        ("Percentages suppressed", f"fewer than {rules.min_denominator} behind it, or met or missed 1 to {rules.low_count_max}"),
+        (
+            "Percentages suppressed",
+            f"fewer than {rules.min_denominator} behind it, or met or missed 1 to {rules.low_count_max}",
+        ),
         ("Team figures need every team's due to be at least", str(rules.team_min_denominator)),
         ("Secondary suppression", "until no suppressed cell can be worked out from a total"),
         ("Cells suppressed", str(len(pack.suppressed_cells))),

@@ -41,7 +41,10 @@ def cell_text(table: SafeTable, column: str, value: object) -> str:
 def text_frame(table: SafeTable) -> pd.DataFrame:
     """The table as text, headed as printed."""
     columns = list(table.values.columns)
-    rows = [[cell_text(table, column, value) for column, value in zip(columns, row, strict=True)] for row in table.values.itertuples(index=False)]
+    rows = [
+        [cell_text(table, column, value) for column, value in zip(columns, row, strict=True)]
+        for row in table.values.itertuples(index=False)
+    ]
     return pd.DataFrame(rows, columns=[table.heading(column) for column in columns], dtype=object)
 
 
@@ -53,7 +56,9 @@ def typed_frame(table: SafeTable) -> pd.DataFrame:
         numeric = pd.to_numeric(values.where(values != SUPPRESSED), errors="coerce")
         if column in table.rules.rates:
             rounded = round_rates(numeric)
-            frame[column] = values.where(values == SUPPRESSED, rounded.astype(object).where(rounded.notna(), None))
+            frame[column] = values.where(
+                values == SUPPRESSED, rounded.astype(object).where(rounded.notna(), None)
+            )
         elif column in table.rules.counts:
             frame[column] = values.where(values == SUPPRESSED, numeric.astype("Int64").astype(object))
     frame.columns = [table.heading(column) for column in frame.columns]

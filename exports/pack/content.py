@@ -28,7 +28,15 @@ from exports.disclosure import (
     rate_is_unsafe,
     suppress,
 )
-from measures import MEASURES, parse_quarter, quarter_after, quarter_label, quarterly_compliance, spc, targets_in_force
+from measures import (
+    MEASURES,
+    parse_quarter,
+    quarter_after,
+    quarter_label,
+    quarterly_compliance,
+    spc,
+    targets_in_force,
+)
 from measures.access import SUPPRESSED
 from measures.actions import action_table, overdue_first
 from measures.narrative import MeasureFigures, change_points, draft_narrative
@@ -85,7 +93,9 @@ class Pack:
     @property
     def tables(self) -> tuple[SafeTable, ...]:
         """Every table with figures, in the order the pack prints them."""
-        per_measure = [table for section in self.sections for table in (section.quarterly, section.teams) if table]
+        per_measure = [
+            table for section in self.sections for table in (section.quarterly, section.teams) if table
+        ]
         return (self.summary, *per_measure, self.grades, self.data_quality)
 
     @property
@@ -124,13 +134,18 @@ def build_pack(inputs: PackInputs) -> Pack:
         edited = (inputs.narratives.get(measure.id) or "").strip()
         figure, chart_note = _chart(charts[measure.id], measure.title, thresholds)
         sections.append(
-            MeasureSection(measure.id, measure.title, table, teams, team_note, draft, edited or draft, figure, chart_note)
+            MeasureSection(
+                measure.id, measure.title, table, teams, team_note, draft, edited or draft, figure, chart_note
+            )
         )
     grades = _grades(statuses, shown_starts, settings)
     quality, notes = _data_quality(statuses, inputs, settings)
     actions = None if inputs.actions is None else action_table(overdue_first(inputs.actions, inputs.as_at))
     omitted = () if actions is not None else ("The improvement action plan is not available in this store.",)
-    texts = {**settings.pack_texts, **{key: value for key, value in inputs.texts.items() if value is not None}}
+    texts = {
+        **settings.pack_texts,
+        **{key: value for key, value in inputs.texts.items() if value is not None},
+    }
     return Pack(inputs, summary, tuple(sections), actions, grades, quality, tuple(notes), texts, omitted)
 
 
@@ -174,7 +189,9 @@ def _summary(
     missing = targets.isna()
     if missing.any():  # a measure with no record this quarter: still name the target in force
         for measure_id in targets.index[missing]:
-            in_force = targets_in_force(settings.targets.get(measure_id, []), np.array([start.to_datetime64()]))
+            in_force = targets_in_force(
+                settings.targets.get(measure_id, []), np.array([start.to_datetime64()])
+            )
             targets[measure_id] = in_force[0][0]
     frame = pd.DataFrame(
         {
@@ -190,7 +207,10 @@ def _summary(
             "target": targets.to_numpy(dtype="float64"),
             "rag": [rag_label(rag, with_symbol=False) for rag in current["rag"].fillna("grey")],
             "variation": [spc.variation_label(charts[measure_id].variation) for measure_id in ids],
-            "assurance": [spc.assurance_label(charts[measure_id].assurance, charts[measure_id].chart) for measure_id in ids],
+            "assurance": [
+                spc.assurance_label(charts[measure_id].assurance, charts[measure_id].chart)
+                for measure_id in ids
+            ],
         }
     )
     return suppress(
@@ -231,7 +251,10 @@ def _quarterly_table(
 ) -> SafeTable:
     """The measure's last QUARTERS_SHOWN quarters (a quarter with no records is listed with zeros)."""
     by_start = rows.set_index("quarter_start").reindex(pd.DatetimeIndex(starts))
-    counts = {name: by_start[name].fillna(0).astype("int64").to_numpy() for name in ("met", "missed", "pending", "excluded", "invalid")}
+    counts = {
+        name: by_start[name].fillna(0).astype("int64").to_numpy()
+        for name in ("met", "missed", "pending", "excluded", "invalid")
+    }
     frame = pd.DataFrame(
         {
             "quarter": [quarter_label(day) for day in starts],
@@ -243,7 +266,12 @@ def _quarterly_table(
         }
     )
     return suppress(
-        frame, QUARTERLY_RULES, settings.disclosure, title=f"{title}: by quarter", label_column="quarter", published=tuple(QUARTERLY_COLUMNS),
+        frame,
+        QUARTERLY_RULES,
+        settings.disclosure,
+        title=f"{title}: by quarter",
+        label_column="quarter",
+        published=tuple(QUARTERLY_COLUMNS),
         headings=QUARTERLY_COLUMNS,
     )
 
@@ -254,7 +282,13 @@ TEAM_RULES = TableRules(
     rates={"rate": Rate("met", "due", "missed")},
     total_row=True,
 )
-TEAM_COLUMNS: dict[str, str] = {"team": "Team", "met": "Met", "missed": "Missed", "due": "Due", "rate": "Rate %"}
+TEAM_COLUMNS: dict[str, str] = {
+    "team": "Team",
+    "met": "Met",
+    "missed": "Missed",
+    "due": "Due",
+    "rate": "Rate %",
+}
 
 
 def _team_counts(statuses: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -287,9 +321,16 @@ def _team_table(title: str, rows: pd.DataFrame, settings: Settings) -> tuple[Saf
         }
     )
     frame["due"] = frame["met"] + frame["missed"]
-    frame["rate"] = np.where(frame["due"] > 0, frame["met"] * 100.0 / frame["due"].where(frame["due"] > 0, 1), np.nan)
+    frame["rate"] = np.where(
+        frame["due"] > 0, frame["met"] * 100.0 / frame["due"].where(frame["due"] > 0, 1), np.nan
+    )
     table = suppress(
-        frame, TEAM_RULES, thresholds, title=f"{title}: by team", label_column="team", published=tuple(TEAM_COLUMNS),
+        frame,
+        TEAM_RULES,
+        thresholds,
+        title=f"{title}: by team",
+        label_column="team",
+        published=tuple(TEAM_COLUMNS),
         headings=TEAM_COLUMNS,
     )
     return table, ""
@@ -310,7 +351,9 @@ def _figures(summary: SafeTable, measure_id: str, quarter: str, teams: SafeTable
     top_team = top_missed = total_missed = None
     if teams is not None:
         team_values = teams.values.iloc[:-1]
-        missed = pd.to_numeric(team_values["missed"].where(team_values["missed"] != SUPPRESSED), errors="coerce")
+        missed = pd.to_numeric(
+            team_values["missed"].where(team_values["missed"] != SUPPRESSED), errors="coerce"
+        )
         total_missed = _published_int(teams, len(teams.values) - 1, "missed")
         if missed.notna().any() and total_missed:
             best = missed.idxmax()
@@ -369,11 +412,18 @@ def _grades(statuses: pd.DataFrame, starts: list[pd.Timestamp], settings: Settin
     table = table.reindex(labels).fillna(0).astype("int64").reset_index(names="Quarter")
     rules = TableRules(counts=(*GRADE_COLUMNS, "Audits"), totals={"Audits": tuple(GRADE_COLUMNS)})
     return suppress(
-        table, rules, settings.disclosure, title="Case-file audit grades", label_column="Quarter", published=tuple(table.columns)
+        table,
+        rules,
+        settings.disclosure,
+        title="Case-file audit grades",
+        label_column="Quarter",
+        published=tuple(table.columns),
     )
 
 
-def _data_quality(statuses: pd.DataFrame, inputs: PackInputs, settings: Settings) -> tuple[SafeTable, list[str]]:
+def _data_quality(
+    statuses: pd.DataFrame, inputs: PackInputs, settings: Settings
+) -> tuple[SafeTable, list[str]]:
     in_quarter = statuses[statuses["quarter"] == inputs.quarter]
     counts = pd.crosstab(in_quarter["measure"].astype("object"), in_quarter["status"].astype("object"))
     ids = [measure.id for measure in MEASURES]
@@ -388,7 +438,12 @@ def _data_quality(statuses: pd.DataFrame, inputs: PackInputs, settings: Settings
     )
     rules = TableRules(counts=("Pending", "Excluded", "Invalid"))
     table = suppress(
-        frame, rules, settings.disclosure, title="Data quality", label_column="Measure", published=tuple(frame.columns)
+        frame,
+        rules,
+        settings.disclosure,
+        title="Data quality",
+        label_column="Measure",
+        published=tuple(frame.columns),
     )
     notes = [
         "Invalid: the end date is before the start date (left out of the rate; listed on the Data quality "
@@ -399,7 +454,9 @@ def _data_quality(statuses: pd.DataFrame, inputs: PackInputs, settings: Settings
         shown = SUPPRESSED if is_low_count(np.array([rejected]), settings.disclosure)[0] else f"{rejected:,}"
         notes.append(f"Rows rejected when the extracts were read (all live uploads): {shown}.")
     uploads = [
-        f"{dataset} {moment:%d/%m/%Y}" for dataset, moment in inputs.last_uploads.items() if moment is not None
+        f"{dataset} {moment:%d/%m/%Y}"
+        for dataset, moment in inputs.last_uploads.items()
+        if moment is not None
     ]
     if uploads:
         notes.append(f"Last upload of each dataset: {', '.join(uploads)}.")
@@ -409,4 +466,3 @@ def _data_quality(statuses: pd.DataFrame, inputs: PackInputs, settings: Settings
         notes.append(f"Data date (the latest event recorded in the records): {latest:%d/%m/%Y}.")
     notes.append(f"Figures as at {inputs.as_at:%d/%m/%Y}.")
     return table, notes
-

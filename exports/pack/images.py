@@ -55,7 +55,9 @@ def render_charts(figures: Mapping[str, go.Figure]) -> ChartImages:
         return ChartImages()
     browser = browser_path()
     if browser is None:
-        return ChartImages(left_out="no browser was found to draw them (install chromium, or set BROWSER_PATH)")
+        return ChartImages(
+            left_out="no browser was found to draw them (install chromium, or set BROWSER_PATH)"
+        )
     try:
         return ChartImages(images=asyncio.run(_render(figures, browser)))
     except Exception as error:  # a browser that will not start or a drawing that fails: tables still go out

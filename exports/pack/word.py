@@ -35,7 +35,12 @@ def subject(pack: Pack) -> str:
 
 
 def _table(
-    document: DocumentType, frame: pd.DataFrame, font_size: float = 8.5, *, header: bool = True, first: float = 0.25
+    document: DocumentType,
+    frame: pd.DataFrame,
+    font_size: float = 8.5,
+    *,
+    header: bool = True,
+    first: float = 0.25,
 ) -> None:
     """A plain grid: a bold heading row (unless `header` is False), the first column `first` of the width."""
     table = document.add_table(rows=1 if header else 0, cols=len(frame.columns))
@@ -143,7 +148,9 @@ def pack_docx(pack: Pack, images: ChartImages) -> bytes:
     for note in pack.omitted:
         document.add_paragraph(note)
     document.add_heading(f"4.{number + 1} Case-file audit grades", level=2)
-    document.add_paragraph("Audits per grade, by the quarter of the audit date (Care Inspectorate six-point scale).")
+    document.add_paragraph(
+        "Audits per grade, by the quarter of the audit date (Care Inspectorate six-point scale)."
+    )
     _table(document, text_frame(pack.grades))
     document.add_heading(f"4.{number + 2} Data quality", level=2)
     _table(document, text_frame(pack.data_quality))
@@ -166,4 +173,3 @@ def _action_text(actions: pd.DataFrame) -> pd.DataFrame:
     for column in ("Due", "Completed on"):
         frame[column] = pd.to_datetime(frame[column]).dt.strftime("%d/%m/%Y").fillna("")
     return frame.astype(object).where(frame.notna(), "")
-
