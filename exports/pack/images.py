@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
-IMAGE_WIDTH = 1000
-IMAGE_HEIGHT = 540
+IMAGE_WIDTH = 900
+IMAGE_HEIGHT = 500
 RENDER_TIMEOUT_SECONDS = 60
 
 

@@ -57,6 +57,8 @@ def _table(
             cell.text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     others = (1 - first) / max(len(frame.columns) - 1, 1)
     widths = [PAGE_WIDTH * first, *([PAGE_WIDTH * others] * (len(frame.columns) - 1))]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = int(width)  # the grid LibreOffice reads; Word reads the cells' widths below
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = int(width)
