@@ -755,7 +755,8 @@ PACK_FORMATS = (".docx", ".xlsx")
 def cmd_pack(args: argparse.Namespace) -> int:
     """Write the Word pack or its Excel annex; every figure passes disclosure control (exports.pack)."""
     from exports.disclosure import DisclosureError
-    from exports.pack import build_pack, pack_docx, pack_xlsx, render_charts
+    from exports.pack import build_pack, pack_docx, pack_xlsx
+    from exports.pack.images import ChartSession
     from exports.pack.source import inputs_from_store, record_pack
     from measures import parse_quarter
 
@@ -769,11 +770,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError(str(error), EXIT_REFUSED) from None
     engine = _engine(args)
-    inputs = inputs_from_store(engine, args.quarter, args.as_at, _user(args))
-    pack = build_pack(inputs)
+    # Chromium starts now, in the background, while the store is read (the Word pack's charts).
+    session = ChartSession() if out.suffix.lower() == ".docx" else None
     try:
-        if out.suffix.lower() == ".docx":
-            images = render_charts({s.measure: s.figure for s in pack.sections if s.figure is not None})
+        inputs = inputs_from_store(engine, args.quarter, args.as_at, _user(args))
+        pack = build_pack(inputs)
+        if session is not None:
+            images = session.render({s.measure: s.figure for s in pack.sections if s.figure is not None})
             content = pack_docx(pack, images)
             if images.left_out:
                 print(f"warning: charts left out: {images.left_out}", file=sys.stderr)
@@ -781,6 +784,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
             content = pack_xlsx(pack)
     except DisclosureError as error:
         raise CliError(f"pack not written: {error}", EXIT_REFUSED) from None
+    finally:
+        if session is not None:
+            session.close()
     try:
         out.write_bytes(content)
     except OSError as error:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,25 +42,71 @@ def browser_path() -> str | None:
     return shutil.which("chromium") or shutil.which("google-chrome")
 
 
-async def _render(figures: Mapping[str, go.Figure], browser: str) -> dict[str, bytes]:
-    import kaleido
+NO_BROWSER = "no browser was found to draw them (install chromium, or set BROWSER_PATH)"
 
-    options = {"format": "png", "width": IMAGE_WIDTH, "height": IMAGE_HEIGHT}
-    # mathjax off: it would be fetched from the internet, and no chart here writes mathematics.
-    async with kaleido.Kaleido(n=1, mathjax=False, path=browser, timeout=RENDER_TIMEOUT_SECONDS) as renderer:
-        return {key: await renderer.calc_fig(figure, opts=options) for key, figure in figures.items()}
+
+class ChartSession:
+    """A browser started at once in a background thread, to draw the charts when they are ready.
+
+    The command line starts one before reading the store, so Chromium's start (about two seconds)
+    overlaps the reading; `render_charts` starts one and uses it straight away. `render` can be called
+    once; `close` ends a session that was never used. Nothing here raises: a browser that will not start
+    or a drawing that fails leaves the charts out, with the reason.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[dict[str, go.Figure] | None] = queue.Queue()
+        self._results: queue.Queue[dict[str, bytes] | BaseException] = queue.Queue()
+        self._browser = browser_path()
+        self._thread: threading.Thread | None = None
+        if self._browser is not None:
+            self._thread = threading.Thread(target=self._run, name="pack-charts", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._results.put(asyncio.run(self._serve()))
+        except BaseException as error:  # reported to render(), never lost in the thread
+            self._results.put(error)
+
+    async def _serve(self) -> dict[str, bytes]:
+        import kaleido
+
+        options = {"format": "png", "width": IMAGE_WIDTH, "height": IMAGE_HEIGHT}
+        # mathjax off: it would be fetched from the internet, and no chart here writes mathematics.
+        async with kaleido.Kaleido(
+            n=1, mathjax=False, path=self._browser, timeout=RENDER_TIMEOUT_SECONDS
+        ) as renderer:
+            figures = await asyncio.get_running_loop().run_in_executor(None, self._jobs.get)
+            if figures is None:
+                return {}
+            return {key: await renderer.calc_fig(figure, opts=options) for key, figure in figures.items()}
+
+    def render(self, figures: Mapping[str, go.Figure]) -> ChartImages:
+        """Every figure as a PNG, or none and the reason."""
+        if self._thread is None:
+            return ChartImages(left_out=NO_BROWSER)
+        if not figures:
+            self.close()
+            return ChartImages()
+        self._jobs.put(dict(figures))
+        result = self._results.get()
+        self._thread.join()
+        self._thread = None
+        if isinstance(result, BaseException):
+            return ChartImages(left_out=f"the browser could not draw them ({type(result).__name__})")
+        return ChartImages(images=result)
+
+    def close(self) -> None:
+        """End the browser without drawing (an error before the charts were ready)."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
 
 
 def render_charts(figures: Mapping[str, go.Figure]) -> ChartImages:
     """Every figure as a PNG in one browser session, or none and the reason (never an exception)."""
     if not figures:
         return ChartImages()
-    browser = browser_path()
-    if browser is None:
-        return ChartImages(
-            left_out="no browser was found to draw them (install chromium, or set BROWSER_PATH)"
-        )
-    try:
-        return ChartImages(images=asyncio.run(_render(figures, browser)))
-    except Exception as error:  # a browser that will not start or a drawing that fails: tables still go out
-        return ChartImages(left_out=f"the browser could not draw them ({type(error).__name__})")
+    return ChartSession().render(figures)

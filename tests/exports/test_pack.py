@@ -334,3 +334,12 @@ def test_a_bad_request_is_refused_in_one_line(demo_url, capsys, args, message) -
     assert cli.main(["--db", demo_url, "pack", *args]) == cli.EXIT_REFUSED
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_browser_that_will_not_start_leaves_the_charts_out_with_the_reason(monkeypatch) -> None:
+    import plotly.graph_objects as go
+
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # runs, and exits at once: no browser to talk to
+    images = render_charts({"lscmi": go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))})
+    assert images.images == {}
+    assert images.left_out.startswith("the browser could not draw them (")
