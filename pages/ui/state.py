@@ -128,6 +128,9 @@ SETTINGS_SPC_TREND = "settings_spc_trend"
 SETTINGS_SPC_SCREEN = "settings_spc_screen"
 SETTINGS_REBASES = "settings_rebases"
 SETTINGS_BENCHMARKS = "settings_benchmarks"
+SETTINGS_DISCLOSURE_LOW = "settings_disclosure_low"
+SETTINGS_DISCLOSURE_MINIMUM = "settings_disclosure_minimum"
+SETTINGS_DISCLOSURE_TEAM = "settings_disclosure_team"
 
 # Report pack page (issue 11).
 PACK_QUARTER = "pack_quarter"

@@ -73,3 +73,17 @@ def test_a_local_holiday_can_be_added(demo_url, make_app):
 
     assert not app.error
     assert store.load_settings(store.connect(demo_url))["local_holidays"] == ["2020-09-21"]
+
+
+def test_disclosure_thresholds_are_saved_and_the_pack_texts_survive_a_save(demo_url, make_app):
+    engine = store.connect(demo_url)
+    store.save_settings(engine, {"pack_texts": {"finance": "A training budget of £2,000."}}, user="officer")
+    app = make_app(page("settings"))
+    assert app.number_input(key="settings_disclosure_low").value == 4
+    app.number_input(key="settings_disclosure_minimum").set_value(20)
+    app.button(key="settings_save").click().run()
+
+    assert not app.error and not app.exception
+    saved = store.load_settings(engine)
+    assert saved["disclosure"] == {"low_count_max": 4, "min_denominator": 20, "team_min_denominator": 10}
+    assert saved["pack_texts"]["finance"] == "A training budget of £2,000."  # a part this page does not edit
