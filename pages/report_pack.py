@@ -17,8 +17,9 @@ import streamlit as st
 import exports
 import store
 from exports.disclosure import DisclosureError
-from exports.pack import Pack, PackInputs, build_pack, pack_docx, pack_xlsx, quarter_end, render_charts
+from exports.pack import Pack, PackInputs, build_pack, pack_docx, pack_xlsx, quarter_end
 from exports.pack.cells import text_frame
+from exports.pack.images import ChartSession
 from exports.pack.source import PACK_WHAT, record_pack, rejected_in_live_uploads
 from measures import SettingsError, settings_from_document, settings_to_document
 from measures.access import may
@@ -95,14 +96,19 @@ def generate(url: str, version: str, draft: Pack) -> None:
         section.measure: str(st.session_state.get(narrative_key(section.measure, draft.inputs.quarter)) or "")
         for section in draft.sections
     }
+    session = ChartSession()  # Chromium starts while the pack is built
     inputs = dataclasses.replace(
         pack_inputs(url, version, draft.inputs.quarter, draft.inputs.as_at),
         narratives=narratives,
         texts=edited_texts(),
     )
-    pack = build_pack(inputs)
     with st.spinner("Drawing the charts and writing the pack…"):
-        images = render_charts({s.measure: s.figure for s in pack.sections if s.figure is not None})
+        try:
+            pack = build_pack(inputs)
+        except BaseException:
+            session.close()
+            raise
+        images = session.render({s.measure: s.figure for s in pack.sections if s.figure is not None})
         try:
             files = {"docx": pack_docx(pack, images), "xlsx": pack_xlsx(pack)}
         except DisclosureError as error:
