@@ -57,8 +57,8 @@ def pack_inputs(url: str, version: str, quarter: str, as_at: date) -> PackInputs
 
 @st.cache_resource(show_spinner="Drafting the pack…", max_entries=4)
 def draft_pack(url: str, version: str, quarter: str, as_at: date) -> Pack:
-    """The pack as drafted from the figures (no edits, no charts drawn), shared read-only."""
-    return build_pack(pack_inputs(url, version, quarter, as_at))
+    """The pack as drafted from the figures (no edits, no chart figures), shared read-only."""
+    return build_pack(pack_inputs(url, version, quarter, as_at), figures=False)
 
 
 def text_key(key: str) -> str:

@@ -40,7 +40,7 @@ from measures import (
 from measures.access import SUPPRESSED
 from measures.actions import action_table, overdue_first
 from measures.narrative import MeasureFigures, change_points, draft_narrative
-from measures.settings import Settings
+from measures.settings import Disclosure, Settings
 from measures.views import GRADE_COLUMNS, grades_by_quarter, rag_label
 
 QUARTERS_SHOWN = 5  # this quarter and the four before it: the same quarter last year is in view
@@ -114,8 +114,11 @@ def quarter_end(quarter: str) -> date:
     return quarter_after(quarter) - timedelta(days=1)
 
 
-def build_pack(inputs: PackInputs) -> Pack:
-    """The pack's content for `inputs.quarter`; ValueError for a quarter label that cannot be read."""
+def build_pack(inputs: PackInputs, *, figures: bool = True) -> Pack:
+    """The pack's content for `inputs.quarter`; ValueError for a quarter label that cannot be read.
+
+    `figures` False leaves the chart figures out (a page previewing the drafts needs none, and building
+    ten plotly figures is most of the time here); the chart notes are still worked out."""
     start = pd.Timestamp(parse_quarter(inputs.quarter))
     settings, thresholds = inputs.settings, inputs.settings.disclosure
     statuses = inputs.statuses
@@ -132,7 +135,7 @@ def build_pack(inputs: PackInputs) -> Pack:
         figures = _figures(summary, measure.id, inputs.quarter, teams)
         draft = draft_narrative(figures)
         edited = (inputs.narratives.get(measure.id) or "").strip()
-        figure, chart_note = _chart(charts[measure.id], measure.title, thresholds)
+        figure, chart_note = _chart(charts[measure.id], measure.title, thresholds, draw=figures)
         sections.append(
             MeasureSection(
                 measure.id, measure.title, table, teams, team_note, draft, edited or draft, figure, chart_note
@@ -381,7 +384,9 @@ def _spc_charts(statuses: pd.DataFrame, settings: Settings, as_at: date) -> dict
     return spc.spc_for_measures(counts, settings, "month")
 
 
-def _chart(chart: spc.SpcChart, title: str, thresholds) -> tuple[go.Figure | None, str]:
+def _chart(
+    chart: spc.SpcChart, title: str, thresholds: Disclosure, *, draw: bool
+) -> tuple[go.Figure | None, str]:
     """The chart's figure with every month whose rate would be suppressed left out (rule 5), and a note."""
     if chart.count == 0:
         return None, "No complete month with records yet: no chart."
@@ -397,6 +402,8 @@ def _chart(chart: spc.SpcChart, title: str, thresholds) -> tuple[go.Figure | Non
         left_out = [period for period, hide in zip(periods, unsafe, strict=True) if hide]
         note = f"Months left out by disclosure control (too few records): {', '.join(left_out)}."
         chart = dataclasses.replace(chart, arrays=arrays)
+    if not draw:
+        return None, note
     figure = spc_figure(chart, title)
     figure.update_xaxes(categoryarray=periods)
     return figure, note
