@@ -102,7 +102,12 @@ class Pack:
     def suppressed_cells(self) -> pd.DataFrame:
         """The disclosure log: one row per suppressed cell (table, row, column, reason)."""
         rows = [
-            {"Table": table.title, "Row": cell.row, "Column": cell.column, "Reason": cell.reason}
+            {
+                "Table": table.title,
+                "Row": cell.row,
+                "Column": table.heading(cell.column),
+                "Reason": cell.reason,
+            }
             for table in self.tables
             for cell in table.cells
         ]
