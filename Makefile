@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench demo screenshots clean
+.PHONY: run test lint format bench demo screenshots sample-pack clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,22 @@ lint: $(STAMP)
 
 screenshots: $(STAMP)
 	SCREENSHOTS=docs $(PY) -m pytest tests/e2e -q
+
+# docs/sample-pack.docx and .xlsx from the synthetic demo data, for the latest complete quarter, and a
+# picture of the pack's first pages (needs LibreOffice and poppler: apt-get install
+# libreoffice-writer-nogui poppler-utils).
+SAMPLE_DIR := $(shell mktemp -d -u /tmp/jsw-sample-XXXXXX)
+sample-pack: $(STAMP)
+	mkdir -p $(SAMPLE_DIR)
+	$(PY) cli.py --db sqlite:///$(SAMPLE_DIR)/demo.sqlite3 demo
+	QUARTER="$$($(PY) -c 'from datetime import date, timedelta; from measures import quarter_label, parse_quarter; print(quarter_label(parse_quarter(quarter_label(date.today())) - timedelta(days=1)))')"; \
+	for extension in docx xlsx; do \
+	  $(PY) cli.py --db sqlite:///$(SAMPLE_DIR)/demo.sqlite3 --user "sample (synthetic demo data)" \
+	    pack --quarter "$$QUARTER" --out docs/sample-pack.$$extension || exit 1; \
+	done
+	soffice --headless --convert-to pdf --outdir $(SAMPLE_DIR) docs/sample-pack.docx >/dev/null
+	pdftoppm -r 70 -png -f 1 -l 3 $(SAMPLE_DIR)/sample-pack.pdf docs/screenshots/sample-pack-page
+	rm -rf $(SAMPLE_DIR)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

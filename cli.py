@@ -13,6 +13,7 @@
     python cli.py users list | add EMAIL --role ROLE [--team NAME ...] | remove EMAIL
     python cli.py audit [--since YYYY-MM-DD] [--user EMAIL] [--action NAME] [--format table|csv]
     python cli.py audit-purge [--older-than-years N]
+    python cli.py pack --quarter "2020-21 Q3" [--as-at YYYY-MM-DD] --out FILE.docx|FILE.xlsx
 
 Heavy modules are imported inside each command so that `ingest` starts quickly. Errors a user can act on
 are printed as one line on stderr; nothing ever prints a traceback unless --debug is given. Exit codes:
@@ -859,6 +860,66 @@ def add_people_commands(commands: argparse._SubParsersAction) -> None:
     purge.set_defaults(handler=cmd_audit_purge)
 
 
+# --- pack (the quarterly report pack, SPEC 7.3) -------------------------------------------------------
+
+PACK_FORMATS = (".docx", ".xlsx")
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """Write the Word pack or its Excel annex; every figure passes disclosure control (exports.pack)."""
+    from exports.disclosure import DisclosureError
+    from exports.pack import build_pack, pack_docx, pack_xlsx
+    from exports.pack.images import ChartSession
+    from exports.pack.source import inputs_from_store, record_pack
+    from measures import parse_quarter
+
+    out = Path(args.out)
+    if out.suffix.lower() not in PACK_FORMATS:
+        raise CliError(
+            "--out must name a .docx (the Word pack) or .xlsx (its Excel annex) file", EXIT_REFUSED
+        )
+    try:
+        parse_quarter(args.quarter)
+    except ValueError as error:
+        raise CliError(str(error), EXIT_REFUSED) from None
+    engine = _engine(args)
+    # Chromium starts now, in the background, while the store is read (the Word pack's charts).
+    session = ChartSession() if out.suffix.lower() == ".docx" else None
+    try:
+        inputs = inputs_from_store(engine, args.quarter, args.as_at, _user(args))
+        pack = build_pack(inputs)
+        if session is not None:
+            images = session.render({s.measure: s.figure for s in pack.sections if s.figure is not None})
+            content = pack_docx(pack, images)
+            if images.left_out:
+                print(f"warning: charts left out: {images.left_out}", file=sys.stderr)
+        else:
+            content = pack_xlsx(pack)
+    except DisclosureError as error:
+        raise CliError(f"pack not written: {error}", EXIT_REFUSED) from None
+    finally:
+        if session is not None:
+            session.close()
+    try:
+        out.write_bytes(content)
+    except OSError as error:
+        raise CliError(f"{out}: cannot write the file ({error.strerror})", EXIT_REFUSED) from None
+    cells = len(pack.suppressed_cells)
+    record_pack(engine, inputs, out.suffix.lower().lstrip("."), content, cells)
+    print(f"{out}: report pack for {args.quarter} as at {args.as_at:%d/%m/%Y}; {cells} figures withheld")
+    return EXIT_OK
+
+
+def add_pack_command(commands: argparse._SubParsersAction) -> None:
+    """`pack --quarter "2020-21 Q3" [--as-at DATE] --out FILE.docx|FILE.xlsx`; `--db` may follow it."""
+    pack = commands.add_parser("pack", help="the quarterly report pack (Word) or its annex (Excel)")
+    pack.add_argument("--quarter", required=True, metavar='"2020-21 Q3"')
+    pack.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
+    pack.add_argument("--out", required=True, metavar="FILE.docx|FILE.xlsx")
+    pack.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    pack.set_defaults(handler=cmd_pack)
+
+
 # --- argument parsing ---------------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -1027,6 +1088,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", metavar="FILE.toml", help="settings written as `settings show` names them")
     settings.set_defaults(handler=cmd_settings)
     add_people_commands(commands)
+    add_pack_command(commands)
     return parser
 
 

@@ -54,6 +54,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("data_quality", "Data quality", ":material/rule:"),
     ("upload", "Upload", ":material/upload:"),
     ("export", "Export", ":material/download:"),
+    ("report_pack", "Report pack", ":material/description:"),
     ("settings", "Settings", ":material/settings:"),
     ("people", "People", ":material/group:"),
     ("audit", "Audit trail", ":material/policy:"),

@@ -14,6 +14,7 @@ SCRIPTS = [
     "bench_report.py",
     "bench_worklist.py",
     "bench_spc.py",
+    "bench_pack.py",
     "bench_scope.py",
     "bench_dashboard.py",
     "fuzz_files.py",

@@ -45,6 +45,7 @@ ALL_PAGES: tuple[str, ...] = (
     "data_quality",
     "upload",
     "export",
+    "report_pack",
     "settings",
     "people",
     "audit",
@@ -52,6 +53,7 @@ ALL_PAGES: tuple[str, ...] = (
 _ADMIN_ONLY_PAGES = frozenset({"people", "audit"})
 _OFFICE_PAGES = frozenset({"upload", "settings"})  # change what the figures are made of
 _VIEWER_PAGES = frozenset({"overview", "spc_summary"})  # service-level figures, no case rows
+_SERVICE_PAGES = frozenset({"report_pack"})  # the whole service's paper: officers, managers and admins
 
 # What a person may do beyond opening pages.
 CAPABILITIES: tuple[str, ...] = ("upload", "undo", "settings", "plan", "export", "people", "audit")
@@ -136,7 +138,7 @@ def may_open(person: Person, page: str) -> bool:
     if person.role == OFFICER:
         return True
     if person.role in (MANAGER, TEAM_LEADER):
-        return page not in _OFFICE_PAGES
+        return page not in _OFFICE_PAGES and not (person.role == TEAM_LEADER and page in _SERVICE_PAGES)
     return person.role == VIEWER and page in _VIEWER_PAGES
 
 

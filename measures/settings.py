@@ -19,8 +19,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from loaders.schedule import ReviewSchedule
+from measures.access import SMALL_NUMBER_THRESHOLD
 from measures.definitions import MEASURE_IDS, TIMESCALE_IDS
 from measures.national import NATIONAL_BENCHMARKS
+from measures.pack_texts import DEFAULT_PACK_TEXTS, PACK_TEXT_KEYS
 from measures.quarters import label_for_quarter_month, parse_quarter
 
 RuleUnit = Literal["working_days", "calendar_days", "weeks", "calendar_months"]
@@ -42,6 +44,8 @@ DOCUMENT_PARTS: tuple[str, ...] = (
     "spc",
     "rebases",
     "benchmarks",
+    "disclosure",
+    "pack_texts",
 )
 # SPC run lengths: MDC's tool offers 6-8 and warns outside it; a little either side is allowed, no more.
 SPC_LENGTH_RANGE = (5, 10)
@@ -111,6 +115,29 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Disclosure:
+    """Statistical disclosure control thresholds for outputs that leave the service (exports.disclosure).
+
+    A count from 1 to `low_count_max` is suppressed (0 is shown); a percentage is suppressed when its
+    denominator is under `min_denominator` or its numerator or remainder is a low count; figures by team
+    are published only where every team's denominator that quarter is at least `team_min_denominator`.
+    Defaults are the notes' (spc-sdc-ijb.md section 2); the service's information governance may raise them.
+    """
+
+    low_count_max: int = 4
+    min_denominator: int = SMALL_NUMBER_THRESHOLD
+    team_min_denominator: int = SMALL_NUMBER_THRESHOLD
+
+
+DISCLOSURE_RANGES: dict[str, tuple[int, int]] = {
+    "low_count_max": (0, 50),
+    "min_denominator": (1, 1000),
+    "team_min_denominator": (1, 1000),
+}
+MAX_PACK_TEXT = 4000  # a paragraph or a few: the pack's implications, editable in Word afterwards
+
+
+@dataclass(frozen=True)
 class Settings:
     rules: dict[str, Rule]  # timescale measure id -> rule
     targets: dict[str, list[Target]]  # measure id -> targets, oldest first
@@ -119,6 +146,9 @@ class Settings:
     spc: SpcRules = SpcRules()
     rebases: dict[str, list[Rebase]] = field(default_factory=dict)  # measure id -> rebases, oldest first
     benchmarks: list[Benchmark] = field(default_factory=list)
+    disclosure: Disclosure = Disclosure()
+    # The report pack's editable default texts (purpose, implications, ...): key -> text.
+    pack_texts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PACK_TEXTS))
 
 
 DEFAULT_RULES: dict[str, Rule] = {
@@ -146,6 +176,8 @@ def default_settings() -> Settings:
         spc=SpcRules(),
         rebases={},
         benchmarks=default_benchmarks(),
+        disclosure=Disclosure(),
+        pack_texts=dict(DEFAULT_PACK_TEXTS),
     )
 
 
@@ -206,6 +238,12 @@ def settings_to_document(settings: Settings) -> dict[str, Any]:
             }
             for benchmark in settings.benchmarks
         ],
+        "disclosure": {
+            "low_count_max": settings.disclosure.low_count_max,
+            "min_denominator": settings.disclosure.min_denominator,
+            "team_min_denominator": settings.disclosure.team_min_denominator,
+        },
+        "pack_texts": dict(settings.pack_texts),
     }
 
 
@@ -229,6 +267,8 @@ def settings_from_document(document: dict[str, Any] | None) -> Settings:
         rebases=_rebases(document.get("rebases", {})),
         # Missing: the seeded national figures; an empty list is a table the user emptied.
         benchmarks=(_benchmarks(document["benchmarks"]) if "benchmarks" in document else defaults.benchmarks),
+        disclosure=_disclosure(document.get("disclosure", {})),
+        pack_texts=_pack_texts(document.get("pack_texts", {})),
     )
 
 
@@ -445,6 +485,31 @@ def _spc_rules(part: Any) -> SpcRules:
         ),
         screen_moving_ranges=screen,
     )
+
+
+def _disclosure(part: Any) -> Disclosure:
+    _expect(isinstance(part, dict), "disclosure: expected a table")
+    _reject_unknown(part, tuple(DISCLOSURE_RANGES), "disclosure")
+    default = Disclosure()
+    return Disclosure(
+        **{
+            name: _whole_number(part.get(name, getattr(default, name)), f"disclosure.{name}", low, high)
+            for name, (low, high) in DISCLOSURE_RANGES.items()
+        }
+    )
+
+
+def _pack_texts(part: Any) -> dict[str, str]:
+    """The pack's texts: every key present (a missing one takes its default); paragraphs allowed."""
+    _expect(isinstance(part, dict), "pack_texts: expected a table of texts")
+    _reject_unknown(part, PACK_TEXT_KEYS, "pack_texts")
+    texts = dict(DEFAULT_PACK_TEXTS)
+    for key, value in part.items():
+        where = f"pack_texts.{key}"
+        _expect(isinstance(value, str), f"{where}: expected text")
+        _expect(len(value) <= MAX_PACK_TEXT, f"{where}: at most {MAX_PACK_TEXT} characters")
+        texts[key] = value.strip()
+    return texts
 
 
 def rebase_start(period: Any, where: str = "rebase period") -> tuple[date, str]:

@@ -22,7 +22,7 @@ from measures import (
     settings_from_document,
     settings_to_document,
 )
-from measures.settings import SPC_LENGTH_RANGE, stamp_rebases
+from measures.settings import DISCLOSURE_RANGES, SPC_LENGTH_RANGE, stamp_rebases
 from pages.ui import data, state
 from pages.ui.frame import current_user, page_start
 
@@ -32,6 +32,36 @@ SCHEDULE_FIELDS = (
     ("second_months", "Second review (months after order)", state.SETTINGS_SCHEDULE_SECOND),
     ("interval_months", "Then every (months)", state.SETTINGS_SCHEDULE_INTERVAL),
 )
+
+DISCLOSURE_FIELDS = (
+    ("low_count_max", "Counts withheld: 1 to", state.SETTINGS_DISCLOSURE_LOW),
+    ("min_denominator", "Percentages need at least", state.SETTINGS_DISCLOSURE_MINIMUM),
+    ("team_min_denominator", "Team figures need every team to have", state.SETTINGS_DISCLOSURE_TEAM),
+)
+
+
+def disclosure_editor(document: dict[str, Any]) -> dict[str, int]:
+    """The report pack's disclosure control thresholds (inside the form)."""
+    st.header("Disclosure control (report pack)")
+    st.caption(
+        "What leaves the service in the report pack: counts from 1 up to the first number and percentages "
+        "of fewer records than the second are withheld as 'c'; figures by team appear only where every team "
+        "had the third number due that quarter. Raise them if your information governance asks for more."
+    )
+    current = document["disclosure"]
+    return {
+        part: int(
+            column.number_input(
+                label,
+                min_value=DISCLOSURE_RANGES[part][0],
+                max_value=DISCLOSURE_RANGES[part][1],
+                step=1,
+                value=int(current[part]),
+                key=key,
+            )
+        )
+        for column, (part, label, key) in zip(st.columns(3), DISCLOSURE_FIELDS, strict=True)
+    }
 
 
 def _cell_date(value: object) -> str | None:
@@ -327,11 +357,13 @@ def main() -> None:
             for column, (part, label, key) in zip(st.columns(3), SCHEDULE_FIELDS, strict=True)
         }
         edited_spc, edited_rebases, edited_benchmarks = spc_editors(document)
+        edited_disclosure = disclosure_editor(document)
         submitted = st.form_submit_button("Save settings", key=state.SETTINGS_SAVE, type="primary")
 
     if not submitted:
         return
     new_document = {
+        **document,  # parts this page does not edit (the report pack's texts and thresholds) are kept
         "rules": rules_document(edited_rules),
         "targets": targets_document(edited_targets),
         "local_holidays": holidays_document(edited_holidays),
@@ -341,6 +373,7 @@ def main() -> None:
             document["rebases"], rebases_document(edited_rebases), user=current_user(), today=date.today()
         ),
         "benchmarks": benchmarks_document(edited_benchmarks),
+        "disclosure": edited_disclosure,
     }
     try:
         settings = settings_from_document(new_document)

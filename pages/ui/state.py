@@ -134,6 +134,20 @@ SETTINGS_SPC_TREND = "settings_spc_trend"
 SETTINGS_SPC_SCREEN = "settings_spc_screen"
 SETTINGS_REBASES = "settings_rebases"
 SETTINGS_BENCHMARKS = "settings_benchmarks"
+SETTINGS_DISCLOSURE_LOW = "settings_disclosure_low"
+SETTINGS_DISCLOSURE_MINIMUM = "settings_disclosure_minimum"
+SETTINGS_DISCLOSURE_TEAM = "settings_disclosure_team"
+
+# Report pack page (issue 11).
+PACK_QUARTER = "pack_quarter"
+PACK_NARRATIVE = "pack_narrative_{measure}_{quarter}"
+PACK_TEXT = "pack_text_{key}"
+PACK_SAVE_TEXTS = "pack_save_texts"
+PACK_GENERATE = "pack_generate"
+PACK_FILES = "pack_files"
+PACK_DOCX = "pack_docx"
+PACK_XLSX = "pack_xlsx"
+PACK_MESSAGE = "pack_message"
 
 
 def keyed(template: str, **parts: object) -> str:

@@ -53,6 +53,7 @@ EVERY_PAGE = {
     "data_quality",
     "upload",
     "export",
+    "report_pack",
     "settings",
     "people",
     "audit",
@@ -61,7 +62,7 @@ VISIBLE = {
     "admin": EVERY_PAGE,
     "officer": EVERY_PAGE - {"people", "audit"},
     "manager": EVERY_PAGE - {"upload", "settings", "people", "audit"},
-    "team_leader": EVERY_PAGE - {"upload", "settings", "people", "audit"},
+    "team_leader": EVERY_PAGE - {"upload", "settings", "people", "audit", "report_pack"},
     "viewer": {"overview", "spc_summary"},
 }
 LEADER = "north.lead@council.gov.uk"

@@ -103,3 +103,16 @@ def test_a_second_target_row_for_a_measure_is_saved_with_its_date(demo_url, make
         95.0,
         3.0,
     )
+
+def test_disclosure_thresholds_are_saved_and_the_pack_texts_survive_a_save(demo_url, make_app):
+    engine = store.connect(demo_url)
+    store.save_settings(engine, {"pack_texts": {"finance": "A training budget of £2,000."}}, user="officer")
+    app = make_app(page("settings"))
+    assert app.number_input(key="settings_disclosure_low").value == 4
+    app.number_input(key="settings_disclosure_minimum").set_value(20)
+    app.button(key="settings_save").click().run()
+
+    assert not app.error and not app.exception
+    saved = store.load_settings(engine)
+    assert saved["disclosure"] == {"low_count_max": 4, "min_denominator": 20, "team_min_denominator": 10}
+    assert saved["pack_texts"]["finance"] == "A training budget of £2,000."  # a part this page does not edit
