@@ -34,7 +34,7 @@ from store.exports_log import list_exports, record_export
 from store.ingest import store_sheet
 from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
 from store.settings_store import load_settings, save_settings
-from store.snapshot import read_dataset
+from store.snapshot import read_dataset, records_key, snapshot_dir
 from store.summary import StoreSummary
 from store.undo import UndoError, undo_upload
 from store.uploads import (
@@ -88,12 +88,14 @@ __all__ = [
     "read_dataset",
     "record_event",
     "record_export",
+    "records_key",
     "rejected_rows",
     "remove_example_plan",
     "remove_person",
     "resolve_url",
     "save_settings",
     "seed_example_plan",
+    "snapshot_dir",
     "store_sheet",
     "undo_upload",
     "update_action",

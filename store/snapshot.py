@@ -201,7 +201,7 @@ def from_arrow(table: pa.Table, dataset: str) -> pd.DataFrame:
             columns[column.name] = pd.arrays.IntegerArray(numbers, _nulls(values))
     for name in ("record_id", "upload_id"):
         columns[name] = table.column(name).to_numpy().astype("int64")
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # a block per column: no consolidating copy
 
 
 def _text(values: pa.ChunkedArray) -> np.ndarray:
@@ -295,3 +295,10 @@ def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
             frame = _with_delta(frame, _records_since(connection, dataset, base[0].newest_upload))
     _save(folder, dataset, version, frame)
     return frame
+
+
+def records_key(engine: Engine) -> str:
+    """One text naming every dataset's records version (with the marks of this database's history):
+    a key for anything computed from all the records, such as the dashboard's saved statuses."""
+    with engine.connect() as connection:
+        return ";".join(_file_name(name, records_version(connection, name)) for name in DATASETS)
