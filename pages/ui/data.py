@@ -350,20 +350,30 @@ def _kept_rows(url: str, version: str, filters: Filters, scope: Scope) -> np.nda
 
 
 def filtered_statuses(
-    url: str, version: str, filters: Filters, measure_ids: tuple[str, ...] | None = None
+    url: str,
+    version: str,
+    filters: Filters,
+    measure_ids: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """The status rows the filters keep, optionally for some measures only (a new frame each call)."""
-    return _filtered(url, _base(version), filters, current_scope(), measure_ids)
+    """The status rows the filters keep, optionally for some measures and of some columns only (a new
+    frame each call: asking for the few columns a view needs keeps the copy small on millions of rows)."""
+    return _filtered(url, _base(version), filters, current_scope(), measure_ids, columns)
 
 
 def _filtered(
-    url: str, version: str, filters: Filters, scope: Scope, measure_ids: tuple[str, ...] | None
+    url: str,
+    version: str,
+    filters: Filters,
+    scope: Scope,
+    measure_ids: tuple[str, ...] | None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     statuses = _statuses(url, version, filters.as_at, scope)
     keep = _kept_rows(url, version, filters, scope)
     if measure_ids is not None:
         keep = keep & statuses["measure"].isin(measure_ids).to_numpy()
-    return statuses[keep]
+    return statuses[keep] if columns is None else statuses.loc[keep, list(columns)]
 
 
 def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
@@ -371,7 +381,7 @@ def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) 
     return _measure_statuses(url, _base(version), filters, measure_id, current_scope())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _measure_statuses(
     url: str, version: str, filters: Filters, measure_id: str, scope: Scope
 ) -> pd.DataFrame:
