@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -182,11 +183,14 @@ def _nulls(column: pa.ChunkedArray) -> np.ndarray:
     return column.is_null().to_numpy(zero_copy_only=False)
 
 
-def from_arrow(table: pa.Table, dataset: str) -> pd.DataFrame:
-    """The frame `read_records` would give: canonical dtypes (text as object holding str / None)."""
+def from_arrow(table: pa.Table, dataset: str, only: Collection[str] | None = None) -> pd.DataFrame:
+    """The frame `read_records` would give: canonical dtypes (text as object holding str / None); of
+    the `only` columns (in schema order, record_id and upload_id always) when given."""
     schema = DATASETS[dataset]
     columns: dict[str, object] = {}
     for column in schema.columns:
+        if only is not None and column.name not in only:
+            continue
         values = table.column(column.name)
         if column.kind is Kind.TEXT:
             columns[column.name] = _text(values)
@@ -219,12 +223,12 @@ def _text(values: pa.ChunkedArray) -> np.ndarray:
 # --- files ------------------------------------------------------------------------------------------
 
 
-def _load(path: Path, dataset: str) -> pd.DataFrame | None:
+def _load(path: Path, dataset: str, only: Collection[str] | None = None) -> pd.DataFrame | None:
     """The snapshot's frame, or None when the file has gone or cannot be read."""
     try:
         with pa.memory_map(str(path)) as source:
             table = pa.ipc.open_file(source).read_all()
-        return from_arrow(table, dataset)
+        return from_arrow(table, dataset, only)
     except (OSError, pa.ArrowException, KeyError):
         return None
 
@@ -266,8 +270,9 @@ def _with_delta(base: pd.DataFrame, delta: pd.DataFrame) -> pd.DataFrame:
     return merged.take(order).reset_index(drop=True)
 
 
-def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
-    """Every record of `dataset` in canonical dtypes, plus record_id and upload_id (int), oldest first.
+def read_dataset(engine: Engine, dataset: str, columns: Collection[str] | None = None) -> pd.DataFrame:
+    """Every record of `dataset` in canonical dtypes, plus record_id and upload_id (int), oldest first;
+    only the canonical `columns` named, when given (a report that counts needs no names).
 
     The same frame as a full read (`read_records`), from the snapshot of the dataset's current records
     version: made from the newest earlier snapshot plus the records written since, or from a full read
@@ -278,13 +283,14 @@ def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
     folder = snapshot_dir(engine.url)
     with engine.connect() as connection:
         if folder is None:
-            return read_records(connection, dataset)
+            frame = read_records(connection, dataset)
+            return frame if columns is None else _only(frame, columns)
         # The version is read before the records: a write landing in between is then fetched again
         # by the next delta (its records carry a newer upload id), never lost.
         version = records_version(connection, dataset)
         current = folder / _file_name(dataset, version)
         if current.exists():
-            frame = _load(current, dataset)
+            frame = _load(current, dataset, columns)
             if frame is not None:
                 return frame
         base = _base_snapshot(connection, folder, dataset, version)
@@ -294,7 +300,11 @@ def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
         else:
             frame = _with_delta(frame, _records_since(connection, dataset, base[0].newest_upload))
     _save(folder, dataset, version, frame)
-    return frame
+    return frame if columns is None else _only(frame, columns)
+
+
+def _only(frame: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:
+    return frame[[name for name in frame.columns if name in columns or name in ("record_id", "upload_id")]]
 
 
 def records_key(engine: Engine) -> str:

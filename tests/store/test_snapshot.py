@@ -126,3 +126,15 @@ def test_snapshots_of_an_sqlite_file_live_beside_it_unless_a_folder_is_chosen(mo
         assert folder.parent == Path(chosen)
     else:
         assert folder == tmp_path / "store.sqlite3.snapshots"
+
+
+@pytest.mark.parametrize("reads", ["first", "from the snapshot"])
+def test_a_read_of_some_columns_gives_those_columns_of_the_whole_read(engine, reads):
+    _store(engine, ORDER_ROWS, "first")
+    if reads == "from the snapshot":
+        read_dataset(engine, "orders")
+
+    some = read_dataset(engine, "orders", ["order_date", "requirements"])
+
+    assert list(some.columns) == ["order_date", "requirements", "record_id", "upload_id"]
+    pd.testing.assert_frame_equal(some, _database(engine)[list(some.columns)])
