@@ -325,7 +325,14 @@ def holds_demo(url: str, version: str) -> bool:
 
 def store_is_empty(url: str, version: str) -> bool:
     """Whether the store holds no records at all, whatever the scope (an empty scope is no empty store)."""
-    return all(frame.empty for frame in _all_frames(url, _base(version)).values())
+    return _holds_no_records(url, _base(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _holds_no_records(url: str, version: str) -> bool:
+    """Read from the record ids alone: a page that needs only statuses (saved on disk) then never has to
+    turn a million records into a frame."""
+    return all(store.read_dataset(engine_for(url), name, ()).empty for name in DATASET_NAMES)
 
 
 def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:
@@ -409,7 +416,7 @@ def _quarterly(url: str, version: str, filters: Filters, scope: Scope, suppress:
 def _all_worklist(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
     return open_work(
         _all_statuses(url, version, as_at),
-        _all_frames(url, version).get("reviews"),
+        store.read_dataset(engine_for(url), "reviews", ("review_due",)),  # all open_work reads of it
         _settings(url, version),
         as_at,
         within_days,
