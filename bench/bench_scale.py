@@ -13,7 +13,9 @@ With 200,000 orders and 1,000,000 reviews in each store (built once into bench/o
   6. the dashboard server's resident memory after visiting every page (target 1 GB), and its peak;
   7. peak memory of `cli.py ingest` of a 1,000,000-row reviews CSV into an empty store, the process and
      the child that reads the file (target 1 GB).
-The machine is shared, so each figure is a median and the load average is printed beside it. The
+The machine is shared, so each figure is a median, the load average is printed beside it, and each
+timed step also reports the processor time it took (the server's, or the process's with its children),
+which moves far less than wall time with the other work on the machine. The
 script only uses what any version of the app offers (URLs, the command line, store.read_dataset), so
 the same file run from a checkout of an older commit measures "before" on the same machine.
 
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,20 +94,46 @@ def ensure_postgres_database(url: str) -> None:
     admin.dispose()
 
 
-def server_memory_mb(port: int) -> tuple[float, float]:
-    """(resident now, peak resident) of the `streamlit run` process listening on `port`, in MB."""
+def server_pid(port: int) -> int:
+    """The `streamlit run` process listening on `port`."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            status = (entry / "status").read_text()
         except OSError:
             continue
         if b"streamlit" in command and str(port).encode() in command:
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+            return int(entry.name)
     raise RuntimeError(f"no streamlit process on port {port}")
+
+
+def server_memory_mb(pid: int) -> tuple[float, float]:
+    """(resident now, peak resident) of a process, in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor time (user + system, every thread) a process has used so far: on a shared machine
+    this moves far less than wall time with the other work on it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """A running dashboard: its base URL and process, for processor time and memory."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = base_url
+        self.pid = server_pid(int(base_url.rsplit(":", 1)[1]))
+
+    def timed(self, step) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+        """(wall seconds step() reports, server processor seconds used meanwhile)."""
+        before = cpu_seconds(self.pid)
+        seconds = step()
+        return seconds, cpu_seconds(self.pid) - before
 
 
 def open_overview(page: Page, url: str, timeout_ms: float = DRAW_TIMEOUT_MS) -> float:
@@ -126,10 +155,14 @@ def changed_orders_csv(url: str, path: Path) -> None:
     chosen.to_csv(path, index=False, date_format="%d/%m/%Y")
 
 
-def run(command: list[str]) -> tuple[float, str]:
+def run(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and processor seconds (user + system, with the children it waited for) of a process."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, done.stdout
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[-500:]}")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def peak_process_mb(command: list[str]) -> tuple[float, float]:
@@ -140,6 +173,11 @@ def peak_process_mb(command: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[-500:]}")
     return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def record(figures: dict[str, object], key: str, measured: list[tuple[float, float]]) -> None:
+    figures[key] = [wall for wall, _ in measured]
+    figures[f"{key}_cpu"] = [cpu for _, cpu in measured]
 
 
 def dashboard_rows(url: str, repeat: int, figures: dict[str, object]) -> None:
@@ -157,45 +195,56 @@ def dashboard_rows(url: str, repeat: int, figures: dict[str, object]) -> None:
             starts = []
             for _ in range(repeat):
                 with running_dashboard(url, log) as base_url:
+                    server = Server(base_url)
                     page = browser.new_page(viewport=VIEWPORT)
-                    starts.append(open_overview(page, base_url, WARM_UP_TIMEOUT_MS))
+                    start = partial(open_overview, page, base_url, WARM_UP_TIMEOUT_MS)
+                    starts.append(server.timed(start))
                     page.close()
-            figures["start"] = starts
+            record(figures, "start", starts)
             with running_dashboard(url, log) as base_url:
-                port = int(base_url.rsplit(":", 1)[1])
+                server = Server(base_url)
                 page = browser.new_page(viewport=VIEWPORT)
                 page.add_init_script(RUN_LOG_JS)
                 open_overview(page, base_url, WARM_UP_TIMEOUT_MS)
-                figures["warm"] = [open_overview(page, base_url) for _ in range(repeat)]
-                figures["filter"] = [filter_change(page, team).total for team in team_selections(repeat)]
+                time.sleep(3)  # the warming thread's first look (it finds the caches filled)
+                record(
+                    figures,
+                    "warm",
+                    [server.timed(lambda: open_overview(page, base_url)) for _ in range(repeat)],
+                )
+                changes = [
+                    server.timed(lambda team=team: filter_change(page, team).total)
+                    for team in team_selections(repeat)
+                ]
+                record(figures, "filter", changes)
                 for title in sidebar_pages(page):
                     open_from_sidebar(page, title)
-                figures["rss_mb"], figures["peak_rss_mb"] = server_memory_mb(port)
-                figures["after_upload"] = after_upload(url, page, base_url, repeat)
+                figures["rss_mb"], figures["peak_rss_mb"] = server_memory_mb(server.pid)
+                record(figures, "after_upload", after_upload(url, page, server, repeat))
                 page.close()
         finally:
             browser.close()
 
 
-def after_upload(url: str, page: Page, base_url: str, repeat: int) -> list[float]:
+def after_upload(url: str, page: Page, server: Server, repeat: int) -> list[tuple[float, float]]:
     """Upload 1,000 changed orders with the command line, open the overview at once; undo; repeat."""
-    seconds = []
+    measured = []
     with tempfile.TemporaryDirectory() as scratch:
         extract = Path(scratch) / "changed-orders.csv"
         changed_orders_csv(url, extract)
         for _ in range(min(repeat, 3)):
             run([sys.executable, "cli.py", "--db", url, "ingest", str(extract)])
-            seconds.append(open_overview(page, base_url))
+            measured.append(server.timed(lambda: open_overview(page, server.url)))
             upload_id = store.list_uploads(store.connect(url))[0].id
             run([sys.executable, "cli.py", "--db", url, "undo", str(upload_id)])
-            open_overview(page, base_url, WARM_UP_TIMEOUT_MS)  # back to the store as built
-    return seconds
+            open_overview(page, server.url, WARM_UP_TIMEOUT_MS)  # back to the store as built
+    return measured
 
 
 def report_rows(url: str, repeat: int, figures: dict[str, object]) -> None:
     command = [sys.executable, "cli.py", "--db", url, "report", "--format", "csv"]
     run(command)  # once unmeasured: anything it saves for later runs is then in place
-    figures["report"] = [run(command)[0] for _ in range(repeat)]
+    record(figures, "report", [run(command) for _ in range(repeat)])
 
 
 def ingest_rows(url: str, figures: dict[str, object]) -> None:
@@ -245,7 +294,9 @@ def show(name: str, figures: dict[str, object]) -> None:
         verdict = "" if target is None else ("PASS" if value <= target else "FAIL")
         tries = figures[key]
         detail = ", ".join(f"{v:.2f}" for v in tries) if isinstance(tries, list) else ""
-        print(f"  {label:58} {value:9.2f} {unit:2}  {verdict:4}  {detail}")
+        cpu = figures.get(f"{key}_cpu")
+        cpu_text = f"cpu {median(cpu):6.2f} s" if cpu else " " * 12
+        print(f"  {label:58} {value:9.2f} {unit:2}  {verdict:4}  {cpu_text}  {detail}")
 
 
 def main() -> int:
