@@ -73,8 +73,8 @@ def _restored(column: pa.ChunkedArray, dtype: str) -> object:
     if dtype in ("category", "ordered-category", "text"):
         codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         names = array.dictionary.to_numpy(zero_copy_only=False).astype(object)
-        if dtype == "text":
-            return np.append(names, None)[codes]  # code -1 picks the trailing None
+        if dtype == "text":  # object holding str / None, stated (pandas 3 would infer a string dtype)
+            return pd.Series(np.append(names, None)[codes], dtype="object")  # code -1: the trailing None
         return pd.Categorical.from_codes(codes, categories=names, ordered=dtype == "ordered-category")  # type: ignore[arg-type]
     if dtype == "datetime64[ns]":
         return array.to_numpy(zero_copy_only=False).view("datetime64[ns]")

@@ -192,8 +192,8 @@ def from_arrow(table: pa.Table, dataset: str, only: Collection[str] | None = Non
         if only is not None and column.name not in only:
             continue
         values = table.column(column.name)
-        if column.kind is Kind.TEXT:
-            columns[column.name] = _text(values)
+        if column.kind is Kind.TEXT:  # stated: pandas 3 would otherwise infer its own string dtype
+            columns[column.name] = pd.Series(_text(values), dtype="object")
         elif column.kind is Kind.DATE:
             days = values.cast(pa.int64()).fill_null(np.iinfo("int64").min).to_numpy()
             columns[column.name] = days.view("datetime64[ns]").copy()  # int64 min is NaT; writable
