@@ -2,8 +2,9 @@
 
 With 200,000 orders and 1,000,000 reviews in each store (built once into bench/out/ and reused):
   1. first overview after a server start, fully drawn in headless Chromium (target 3 s): the server is
-     started afresh and the overview opened at once; measured with the saved copies a previous run
-     left on disk (every write leaves them: the normal case) and, once, with none (a first install);
+     started afresh and the overview opened at once, with the saved copies a previous visit left on
+     disk (every write leaves them: the normal case); the preparing visit before it is printed too
+     (with no copies of the current version, as after a first install, it is a full read);
   2. first overview after an upload of 1,000 changed orders (target 2 s): `cli.py ingest` of a CSV of
      1,000 stored orders with a new induction date, then the overview opened as soon as the process
      has exited; the upload is undone afterwards (`cli.py undo`) so the store stays as built;
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -65,7 +65,6 @@ REVIEWS_CSV = OUT_DIR / "reviews.csv"
 CHANGED_ORDERS = 1_000
 TARGETS = {
     "start": 3.0,
-    "start_no_copies": None,
     "after_upload": 2.0,
     "warm": 0.5,
     "filter": 0.3,
@@ -265,7 +264,6 @@ def ingest_rows(url: str, figures: dict[str, object]) -> None:
             admin.dispose()
         seconds, peak = peak_process_mb([sys.executable, "cli.py", "--db", empty, "ingest", str(REVIEWS_CSV)])
         figures["ingest_s"], figures["ingest_mb"] = seconds, peak
-        shutil.rmtree(Path(scratch), ignore_errors=True)
 
 
 def median(values: object) -> float:
