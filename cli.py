@@ -253,6 +253,7 @@ def _report_frame(args: argparse.Namespace):
     import store
     from loaders import DATASET_NAMES
     from measures import MEASURES, parse_quarter, quarterly_compliance, record_statuses
+    from measures.statuses import columns_read
 
     known = [measure.id for measure in MEASURES]
     unknown = [measure for measure in args.measure or [] if measure not in known]
@@ -271,9 +272,13 @@ def _report_frame(args: argparse.Namespace):
 
     engine = _engine(args)
     settings = _settings(engine)
-    frames = {name: store.read_dataset(engine, name) for name in DATASET_NAMES}
-    # The report counts; of the drill-down text columns it needs only team, and only to filter by it.
-    statuses = record_statuses(frames, settings, args.as_at, text_columns=("team",) if args.team else ())
+    # The report counts; of the drill-down text columns it needs only team, and only to filter by it,
+    # so only the columns the statuses are worked out from are read.
+    text_columns = ("team",) if args.team else ()
+    frames = {
+        name: store.read_dataset(engine, name, columns_read(name, text_columns)) for name in DATASET_NAMES
+    }
+    statuses = record_statuses(frames, settings, args.as_at, text_columns=text_columns)
     if args.measure:
         statuses = statuses[statuses["measure"].isin(args.measure)]
     if args.team:

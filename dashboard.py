@@ -24,7 +24,7 @@ from measures.access import (
     suppresses_small_numbers,
     team_scope,
 )
-from pages.ui import data, state
+from pages.ui import data, state, warm
 from pages.ui.data_dates import as_at_box
 from pages.ui.frame import (
     HOW_TO_SIGN_IN,
@@ -71,6 +71,7 @@ def open_store() -> str:
     st.session_state.pop(state.DATA_VERSION, None)  # a fresh read on every rerun
     try:
         st.session_state[state.DATA_VERSION] = data.store_data_version()
+        warm.watch(url)  # from now on, this server works out what a write changed before anyone asks
         return url
     except USER_ERRORS as error:
         st.error(str(error))

@@ -17,6 +17,7 @@ SCRIPTS = [
     "bench_pack.py",
     "bench_scope.py",
     "bench_dashboard.py",
+    "bench_scale.py",  # issue 12: every row of its table, SQLite and PostgreSQL
     "fuzz_files.py",
 ]
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schedule import add_months
-from loaders.schema import TEXT_DTYPE, frame_from_arrays
+from loaders.schema import DATASETS, TEXT_DTYPE, frame_from_arrays
 from measures.applicability import REQUIREMENT_PATTERNS, requirement_applies
 from measures.calendar import WorkingCalendar, as_days, as_timestamps, working_calendar
 from measures.categories import canonical_spellings
@@ -129,6 +129,14 @@ def record_statuses(
             part = _proportion_part(code, measure, data)
         parts.append((data, part))
     return _assemble(parts, text_columns)
+
+
+def columns_read(dataset: str, text_columns: tuple[str, ...] = TEXT_COLUMNS) -> tuple[str, ...]:
+    """The columns of a dataset's frame that record_statuses reads with these text columns: a caller
+    that reads the store may fetch only these (a column left out would count as blank, not as absent)."""
+    judged = [m.to_column for m in MEASURES if m.dataset == dataset and m.kind == "proportion"]
+    wanted = {*_DATE_COLUMNS.get(dataset, ()), "exclusion_reason", "requirements", *judged, *text_columns}
+    return ("record_id", *(name for name in DATASETS[dataset].column_names if name in wanted))
 
 
 def _prepare(name: str, frame: pd.DataFrame) -> _Dataset:

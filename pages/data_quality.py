@@ -70,15 +70,15 @@ SHORT_HEADINGS: dict[str, str] = {
 @st.cache_data(show_spinner=False, max_entries=16)
 def invalid_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     """Records whose "to" date is before their "from" date, as the filters keep them."""
-    return views.invalid_records(data.filtered_statuses(url, version, filters, CAN_BE_INVALID))
+    columns = ("status", *views.INVALID_RECORD_COLUMNS)
+    return views.invalid_records(data.filtered_statuses(url, version, filters, CAN_BE_INVALID, columns))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def exclusions_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     """Excluded records per reason and measure, as the filters keep them."""
-    return views.exclusions_by_reason(
-        data.filtered_statuses(url, version, filters), data.frames_for(url, version)
-    )
+    excluded = data.filtered_statuses(url, version, filters, columns=("measure", "record_id", "status"))
+    return views.exclusions_by_reason(excluded, data.frames_for(url, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -33,8 +33,8 @@ from store.engine import StoreBusy, StoreError, connect
 from store.exports_log import list_exports, record_export
 from store.ingest import OlderExtract, store_sheet
 from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
-from store.records import read_dataset
 from store.settings_store import load_settings, save_settings
+from store.snapshot import read_dataset, records_key, snapshot_dir
 from store.summary import StoreSummary
 from store.undo import UndoError, undo_upload
 from store.uploads import (
@@ -92,12 +92,14 @@ __all__ = [
     "read_dataset",
     "record_event",
     "record_export",
+    "records_key",
     "rejected_rows",
     "remove_example_plan",
     "remove_person",
     "resolve_url",
     "save_settings",
     "seed_example_plan",
+    "snapshot_dir",
     "store_sheet",
     "undo_upload",
     "update_action",

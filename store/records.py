@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from loaders.schema import DATASETS, Kind
 from store.frames import frame_from_driver_rows
 from store.tables import RECORD_TABLES
 
 
-def _unknown_dataset(dataset: str) -> ValueError:
+def unknown_dataset(dataset: str) -> ValueError:
     return ValueError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
 
 
@@ -22,14 +22,17 @@ def _day_number(column: sa.Column, connection: Connection) -> sa.ColumnElement:
     return sa.cast(column - sa.literal_column("DATE '1970-01-01'"), sa.Integer)
 
 
-def read_records(connection: Connection, dataset: str) -> pd.DataFrame:
-    """Every record of `dataset`: canonical columns + record_id + upload_id, oldest record first.
+def read_records(
+    connection: Connection, dataset: str, *, where: sa.ColumnElement[bool] | None = None
+) -> pd.DataFrame:
+    """Every record of `dataset` (or those `where` selects): canonical columns + record_id + upload_id,
+    oldest record first.
 
     Dates are selected as day numbers so SQLite and PostgreSQL hand back the same cheap integers, and
     rows are fetched straight from the driver, skipping SQLAlchemy's per-value processing.
     """
     if dataset not in DATASETS:
-        raise _unknown_dataset(dataset)
+        raise unknown_dataset(dataset)
     schema = DATASETS[dataset]
     table = RECORD_TABLES[dataset]
     kinds = {column.name: column.kind for column in schema.columns}
@@ -39,7 +42,9 @@ def read_records(connection: Connection, dataset: str) -> pd.DataFrame:
         for name in names
     ]
     statement = sa.select(*selected).order_by(table.c.record_id)
-    sql = str(statement.compile(dialect=connection.dialect))
+    if where is not None:
+        statement = statement.where(where)
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(sql)
@@ -47,9 +52,3 @@ def read_records(connection: Connection, dataset: str) -> pd.DataFrame:
     finally:
         cursor.close()
     return frame_from_driver_rows(rows, names, kinds)
-
-
-def read_dataset(engine: Engine, dataset: str) -> pd.DataFrame:
-    """Every record of `dataset` in canonical dtypes, plus record_id and upload_id (int)."""
-    with engine.connect() as connection:
-        return read_records(connection, dataset)

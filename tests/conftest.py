@@ -38,6 +38,17 @@ def _postgres_answers() -> str | None:
 _PG_UNAVAILABLE = _postgres_answers()
 
 
+@pytest.fixture(autouse=True)
+def snapshot_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Dataset snapshots (store/snapshot.py) of every test's store go to a temporary folder, never
+    under the project's data/ (PostgreSQL stores would otherwise leave one folder per test there), and
+    the dashboard's background warming (pages/ui/warm.py) is off unless a test turns it on."""
+    folder = tmp_path_factory.mktemp("snapshots")
+    monkeypatch.setenv("JSW_SNAPSHOT_DIR", str(folder))
+    monkeypatch.setenv("JSW_WARM_SECONDS", "0")  # no warming thread outlives its test's store
+    return folder
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite3'}"

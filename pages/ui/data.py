@@ -18,16 +18,24 @@ pages see (`data_version()`) also names the scope, so the caches pages keep of t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
+import threading
 from datetime import date, datetime
+from pathlib import Path
 
+import holidays
 import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+import loaders
+import measures
 import store
+import store.columnar
 from loaders import DATASET_NAMES
 from measures import (
     Settings,
@@ -36,11 +44,14 @@ from measures import (
     quarterly_compliance,
     record_statuses,
     settings_from_document,
+    settings_to_document,
 )
 from measures.access import in_scope, suppress_small
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
 from measures.worklist import open_work
 from pages.ui import state
+
+_log = logging.getLogger(__name__)
 
 # Turned into categoricals once, so every filter after it is a cheap code comparison.
 _CATEGORY_COLUMNS = (
@@ -157,7 +168,7 @@ def _in_scope_rows(frame: pd.DataFrame, scope: tuple[str, ...]) -> pd.DataFrame:
     return kept
 
 
-@st.cache_resource(show_spinner="Reading the store…", max_entries=2)
+@st.cache_resource(show_spinner="Reading the store…", max_entries=1)
 def _all_frames(url: str, version: str) -> dict[str, pd.DataFrame]:
     """Every dataset as stored, the whole service. Shared between sessions: read-only."""
     connection = engine_for(url)
@@ -179,12 +190,88 @@ def frames_for(url: str, version: str) -> dict[str, pd.DataFrame]:
     return _frames(url, _base(version), current_scope())
 
 
-@st.cache_resource(show_spinner="Working out compliance…", max_entries=3)
+@st.cache_resource(show_spinner="Working out compliance…", max_entries=2)
 def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
-    """Every record's status per measure as at a date, the whole service. Read-only."""
-    statuses = record_statuses(_all_frames(url, version), _settings(url, version), as_at)
-    present = [column for column in _CATEGORY_COLUMNS if column in statuses.columns]
-    return statuses.astype(dict.fromkeys(present, "category"))
+    """Every record's status per measure as at a date, the whole service. Read-only.
+
+    Read from the copy saved on disk for these records, settings and date when there is one (a
+    server start, or another server on the same store that worked them out first), else worked out
+    and saved in the background for the next server. Two entries: today's, and one other as-at date.
+    """
+    saved = statuses_file(url, version, as_at)
+    if saved is not None:
+        loaded = store.columnar.load_frame(saved)
+        if loaded is not None:
+            return loaded
+    statuses = _as_categories(record_statuses(_all_frames(url, version), _settings(url, version), as_at))
+    if saved is not None:
+        saving = threading.Thread(target=_save_quietly, args=(saved, statuses), daemon=True)
+        _saving.append(saving)
+        saving.start()
+    return statuses
+
+
+_saving: list[threading.Thread] = []
+
+
+def wait_for_saves(timeout: float = 60.0) -> None:
+    """Wait until the statuses being saved in the background are on disk (a server that stops at
+    once, and the test that restarts one, need them whole)."""
+    while _saving:
+        _saving.pop().join(timeout)
+
+
+def _as_categories(statuses: pd.DataFrame) -> pd.DataFrame:
+    """The grouping columns as categoricals, converting in place only those that are not (record_statuses
+    makes them so already): a copy of every column of millions of rows cost a second."""
+    for column in _CATEGORY_COLUMNS:
+        if column in statuses.columns and not isinstance(statuses[column].dtype, pd.CategoricalDtype):
+            statuses[column] = statuses[column].astype("category")
+    return statuses
+
+
+def statuses_file(url: str, version: str, as_at: date) -> Path | None:
+    """Where the statuses of this store's records, settings and as-at date are saved (None: nowhere).
+
+    Named by a digest of every dataset's records version (marks of this database's history included),
+    the settings document in force, the date and the code and libraries that work statuses out, so a
+    file is read only where working them out again would give the same frame.
+    """
+    connection = engine_for(url)
+    folder = store.snapshot_dir(connection.url)
+    if folder is None:
+        return None
+    settings = settings_to_document(_settings(url, version))
+    parts = [store.records_key(connection), settings, as_at.isoformat(), _code_mark()]
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return folder / f"statuses-{digest}.arrow"
+
+
+@functools.cache
+def _code_mark() -> str:
+    """A digest of the code and libraries statuses depend on: a new release never reads an old file."""
+    digest = hashlib.sha256()
+    for package in (measures, loaders):
+        for path in sorted(Path(package.__file__).parent.glob("*.py")):
+            digest.update(path.read_bytes())
+    for module in (np, pd, holidays):
+        digest.update(module.__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+_KEEP_STATUS_FILES = 3
+
+
+def _save_quietly(path: Path, statuses: pd.DataFrame) -> None:
+    """Save the statuses for the next server start and keep the newest few files; a failure (a full or
+    read-only disk) only means the next start works them out again."""
+    try:
+        store.columnar.save_frame(path, statuses)
+        files = sorted(path.parent.glob("statuses-*.arrow"), key=lambda file: file.stat().st_mtime)
+        for old in files[:-_KEEP_STATUS_FILES]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError) as error:
+        _log.warning("record statuses not saved for the next start: %s", type(error).__name__)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -203,7 +290,20 @@ def statuses_for(url: str, version: str, as_at: date) -> pd.DataFrame:
     """Every record's status per measure as at a date (one row per measure and applicable record),
     within the session's team scope. Shared between sessions: read-only.
     """
+    _last_as_at[url] = as_at
     return _statuses(url, _base(version), as_at, current_scope())
+
+
+# The as-at date pages last asked for, per store: what pages.ui.warm works out after a write.
+_last_as_at: dict[str, date] = {}
+
+
+def warm(url: str, version: str) -> None:
+    """Fill the whole service's caches of this store version (records, statuses for the as-at date last
+    asked for, filter choices) as a page would; pages.ui.warm calls it from its thread after a write."""
+    as_at = _last_as_at.get(url, date.today())
+    _all_statuses(url, version, as_at)
+    _filter_options(url, version, as_at, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -225,11 +325,19 @@ def holds_demo(url: str, version: str) -> bool:
 
 def store_is_empty(url: str, version: str) -> bool:
     """Whether the store holds no records at all, whatever the scope (an empty scope is no empty store)."""
-    return all(frame.empty for frame in _all_frames(url, _base(version)).values())
+    return _holds_no_records(url, _base(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _holds_no_records(url: str, version: str) -> bool:
+    """Read from the record ids alone: a page that needs only statuses (saved on disk) then never has to
+    turn a million records into a frame."""
+    return all(store.read_dataset(engine_for(url), name, ()).empty for name in DATASET_NAMES)
 
 
 def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:
     """Choices for the sidebar filters: only the scope's teams, and the workers and order types in them."""
+    _last_as_at[url] = as_at
     return _filter_options(url, _base(version), as_at, current_scope())
 
 
@@ -249,20 +357,30 @@ def _kept_rows(url: str, version: str, filters: Filters, scope: Scope) -> np.nda
 
 
 def filtered_statuses(
-    url: str, version: str, filters: Filters, measure_ids: tuple[str, ...] | None = None
+    url: str,
+    version: str,
+    filters: Filters,
+    measure_ids: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """The status rows the filters keep, optionally for some measures only (a new frame each call)."""
-    return _filtered(url, _base(version), filters, current_scope(), measure_ids)
+    """The status rows the filters keep, optionally for some measures and of some columns only (a new
+    frame each call: asking for the few columns a view needs keeps the copy small on millions of rows)."""
+    return _filtered(url, _base(version), filters, current_scope(), measure_ids, columns)
 
 
 def _filtered(
-    url: str, version: str, filters: Filters, scope: Scope, measure_ids: tuple[str, ...] | None
+    url: str,
+    version: str,
+    filters: Filters,
+    scope: Scope,
+    measure_ids: tuple[str, ...] | None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     statuses = _statuses(url, version, filters.as_at, scope)
     keep = _kept_rows(url, version, filters, scope)
     if measure_ids is not None:
         keep = keep & statuses["measure"].isin(measure_ids).to_numpy()
-    return statuses[keep]
+    return statuses[keep] if columns is None else statuses.loc[keep, list(columns)]
 
 
 def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
@@ -270,7 +388,7 @@ def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) 
     return _measure_statuses(url, _base(version), filters, measure_id, current_scope())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _measure_statuses(
     url: str, version: str, filters: Filters, measure_id: str, scope: Scope
 ) -> pd.DataFrame:
@@ -298,7 +416,7 @@ def _quarterly(url: str, version: str, filters: Filters, scope: Scope, suppress:
 def _all_worklist(url: str, version: str, as_at: date, within_days: int) -> pd.DataFrame:
     return open_work(
         _all_statuses(url, version, as_at),
-        _all_frames(url, version).get("reviews"),
+        store.read_dataset(engine_for(url), "reviews", ("review_due",)),  # all open_work reads of it
         _settings(url, version),
         as_at,
         within_days,

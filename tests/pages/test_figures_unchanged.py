@@ -1,6 +1,8 @@
 """Every figure the pages and the command line show on the demo data, pinned against a snapshot.
 
-Moving rules between modules must not move a number. The snapshot (tests/golden/figures.json) was taken
+Moving rules between modules must not move a number, and neither may reading the records and statuses
+back from the copies saved on disk after a server start (store/snapshot.py, pages.ui.data.statuses_file).
+The snapshot (tests/golden/figures.json) was taken
 from the dashboard as built, after the rounding fix; a deliberate change of what a page shows is
 recorded by running `UPDATE_GOLDEN=1 pytest tests/pages/test_figures_unchanged.py` and reviewing the diff.
 """
@@ -14,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 import cli
 from measures import MEASURES, MEASURES_BY_ID, default_settings, views
+from pages.ui import data
 
 from .conftest import AS_AT, page
 
@@ -70,8 +74,21 @@ def _report(capsys, url: str) -> str:
     return capsys.readouterr().out
 
 
+def _restart(make_app) -> None:
+    """A server start: the figures are worked out and saved once, then every cache in memory is
+    dropped, so the pages read the statuses and records back from the copies saved on disk."""
+    make_app(page("overview"))
+    data.wait_for_saves()
+    assert list(Path(os.environ["JSW_SNAPSHOT_DIR"]).rglob("statuses-*.arrow")), "nothing was saved"
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 @pytest.mark.slow
-def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys):
+@pytest.mark.parametrize("restarted", [False, True], ids=["worked-out", "read-back-after-a-restart"])
+def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys, restarted):
+    if restarted:
+        _restart(make_app)
     figures = {"report.csv": _report(capsys, demo_url), **_measure_pages(make_app)}
 
     if os.environ.get("UPDATE_GOLDEN"):
