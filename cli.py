@@ -917,11 +917,23 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 def add_pack_command(commands: argparse._SubParsersAction) -> None:
     """`pack --quarter "2020-21 Q3" [--as-at DATE] --out FILE.docx|FILE.xlsx`; `--db` may follow it."""
-    pack = commands.add_parser("pack", help="the quarterly report pack (Word) or its annex (Excel)")
-    pack.add_argument("--quarter", required=True, metavar='"2020-21 Q3"')
-    pack.add_argument("--as-at", type=_iso_date, default=date.today(), metavar="YYYY-MM-DD")
-    pack.add_argument("--out", required=True, metavar="FILE.docx|FILE.xlsx")
-    pack.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    pack = add_command(commands, "pack", help="the quarterly report pack (Word) or its annex (Excel)")
+    pack.add_argument(
+        "--quarter", required=True, metavar='"2020-21 Q3"', help="the financial quarter the pack reports on"
+    )
+    pack.add_argument(
+        "--as-at",
+        type=_iso_date,
+        default=date.today(),
+        metavar="YYYY-MM-DD",
+        help="the date statuses are worked out at (default: today)",
+    )
+    pack.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.docx|FILE.xlsx",
+        help="where to write: .docx for the Word pack, .xlsx for its Excel annex",
+    )
     pack.set_defaults(handler=cmd_pack)
 
 

@@ -301,10 +301,7 @@ def _stacked_categorical(parts: list[tuple[_Dataset, _Part]], column: str) -> pd
     spellings = pd.Index(
         np.concatenate([uniques for _, uniques in per_dataset.values()]).astype(object), dtype=TEXT_DTYPE
     ).unique()
-    positions = {
-        key: spellings.get_indexer(uniques)  # type: ignore[arg-type]  # stubs want an Index
-        for key, (_, uniques) in per_dataset.items()
-    }
+    positions = {key: spellings.get_indexer(uniques) for key, (_, uniques) in per_dataset.items()}
     counts = np.zeros(len(spellings), dtype=np.int64)
     for key, (codes, uniques) in per_dataset.items():  # records per spelling; code -1 (blank) counts at 0
         np.add.at(counts, positions[key], np.bincount(codes + 1, minlength=len(uniques) + 1)[1:])

@@ -25,7 +25,7 @@ from measures import SettingsError, settings_from_document, settings_to_document
 from measures.access import may
 from measures.pack_texts import PACK_HEADER_FIELDS, PACK_IMPLICATIONS, PACK_SECTIONS
 from pages.ui import data, state
-from pages.ui.display import show_table
+from pages.ui.display import ColumnWidth, show_table
 from pages.ui.frame import current_person, current_user, page_start, run_guarded
 
 MIME = {
@@ -169,7 +169,11 @@ def main() -> None:
     )
     draft = draft_pack(url, version, quarter, as_at)
     st.subheader("Executive summary")
-    show_table(text_frame(draft.summary))
+    summary = text_frame(draft.summary)
+    # Every figure column narrow so the whole summary fits beside the sidebar (nothing cut off at 1400 px).
+    widths: dict[str, ColumnWidth] = {str(column): "small" for column in summary.columns}
+    widths[str(summary.columns[0])] = "medium"  # the measure's name wraps
+    show_table(summary, widths=widths, wrap=True)
 
     st.subheader("Narratives")
     st.caption("Drafted from the published figures. Edit them here before generating; Word edits come after.")

@@ -316,15 +316,16 @@ def undo_clicked() -> None:
 
 # Pixel widths that fit the history's ten columns in the main area at 1400 px; long names wrap.
 HISTORY_WIDTHS: dict[str, int] = {
-    "Upload": 60,
-    "Status": 150,
-    "When": 125,
-    "Who": 90,
-    "File": 150,
+    "Upload": 55,
+    "Status": 120,
+    "When": 120,
+    "Who": 80,
+    "File": 130,
     "Dataset": 70,
+    "Data as at": 85,
     "New": 55,
     "Updated": 65,
-    "Unchanged": 80,
+    "Unchanged": 75,
     "Rejected": 65,
 }
 

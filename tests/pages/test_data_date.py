@@ -70,7 +70,8 @@ def test_after_a_real_upload_every_page_defaults_to_the_data_date(empty_url, ent
     line = next(text for text in captions(app) if text.startswith("Data as at"))
     assert line.startswith("Data as at 15/02/2021 (from the orders extract uploaded on ")
     assert any(markdown.value == "Latest complete quarter: **2020-21 Q3**" for markdown in app.markdown)
-    assert {metric.label: metric.value for metric in app.metric}["First contact"] == "50.0%"  # 1 of 2
+    tiles = {metric.label: metric.value for metric in app.metric}
+    assert tiles["First contact made on time"] == "50.0%"  # 1 of 2
     for other in ("assessment", "export", "data_quality", "upload"):
         app.switch_page(page(other)).run()
         assert any(text.startswith("Data as at 15/02/2021") for text in captions(app)), other
@@ -90,7 +91,7 @@ def test_a_date_typed_in_the_sidebar_applies_and_the_line_says_both(empty_url, e
     assert any(text.startswith("As at 01/04/2021.") for text in captions(app))
     # 2020-21 Q4 ended on 31 March: now complete, and U003 and U004 are both missed: 0 of 2.
     assert any(markdown.value == "Latest complete quarter: **2020-21 Q4**" for markdown in app.markdown)
-    assert {metric.label: metric.value for metric in app.metric}["First contact"] == "0.0%"
+    assert {metric.label: metric.value for metric in app.metric}["First contact made on time"] == "0.0%"
 
 
 def test_a_date_that_does_not_exist_is_named_and_the_data_date_stays(empty_url, entry_script):

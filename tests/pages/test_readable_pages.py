@@ -53,6 +53,7 @@ def test_the_worklist_leaves_the_quarter_range_out_of_its_filters_line(demo_url,
 
 def test_the_audit_case_list_shows_each_grade_and_calls_a_low_one_below_good(demo_url, make_app):
     app = make_app(page("quality"))
+    app.selectbox(key="quality_audit_good_drill_status").set_value("All statuses").run()
 
     cases = app.dataframe[-1].value
     assert list(cases.columns) == ["case_ref", "team", "worker", "from_date", "grade", "status", "attention"]

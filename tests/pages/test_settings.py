@@ -104,6 +104,7 @@ def test_a_second_target_row_for_a_measure_is_saved_with_its_date(demo_url, make
         3.0,
     )
 
+
 def test_disclosure_thresholds_are_saved_and_the_pack_texts_survive_a_save(demo_url, make_app):
     engine = store.connect(demo_url)
     store.save_settings(engine, {"pack_texts": {"finance": "A training budget of £2,000."}}, user="officer")
