@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +19,7 @@ from charts.palette import (
     TARGET_LINE,
     WITHIN_TIMESCALE,
 )
+from measures.as_at import quarter_is_partial, quarter_shown
 from measures.views import days_labels, days_tail, pooled_days
 
 
@@ -95,8 +98,13 @@ def days_taken_histogram(
     return figure
 
 
-def grade_distribution(audits: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Audits per quarter stacked by Care Inspectorate grade (1 Unsatisfactory at the bottom, 6 on top)."""
+def grade_distribution(
+    audits: pd.DataFrame, *, title: str | None = None, as_at: date | None = None
+) -> go.Figure:
+    """Audits per quarter stacked by Care Inspectorate grade (1 Unsatisfactory at the bottom, 6 on top).
+
+    With `as_at` (and the audits' `quarter_start`), a quarter not finished by then is labelled
+    "(partial)" on the axis, as every quarterly chart and table marks it (issue 8)."""
     graded = audits.dropna(subset=["quarter", "grade"])
     if graded.empty:
         return no_records_figure(title)
@@ -133,12 +141,20 @@ def grade_distribution(audits: pd.DataFrame, *, title: str | None = None) -> go.
             hovertext=hover.tolist(),
             hovertemplate="%{hovertext}<extra></extra>",
         )
+    tick_text = quarters
+    if as_at is not None and "quarter_start" in graded.columns:
+        starts = graded.groupby(graded["quarter"].astype(str))["quarter_start"].first().reindex(quarters)
+        partial = quarter_is_partial(starts.reset_index(drop=True), as_at)
+        tick_text = [
+            quarter_shown(quarter, flag).replace(" (", "<br>(")
+            for quarter, flag in zip(quarters, partial, strict=True)
+        ]
     figure.update_layout(
         **{**BASE_LAYOUT, "legend": {**BASE_LAYOUT["legend"], "traceorder": "reversed"}},
         title=title,
         barmode="stack",
         uniformtext={"minsize": 9, "mode": "hide"},
-        xaxis={"type": "category", "title": None},
+        xaxis={"type": "category", "title": None, "tickvals": quarters, "ticktext": tick_text},
         yaxis={"title": "Audits"},
     )
     return figure

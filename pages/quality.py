@@ -38,6 +38,7 @@ def main() -> None:
             charts.grade_distribution(
                 data.measure_statuses(start.url, start.version, start.filters, "audit_good"),
                 title="Audit grades per quarter",
+                as_at=start.filters.as_at,
             ),
             key=state.GRADES_CHART,
             alt="Audits per quarter by grade, from Excellent to Unsatisfactory.",

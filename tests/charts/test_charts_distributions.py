@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from charts import GRADE_COLOURS, NO_RECORDS, days_taken_histogram, grade_distribution
@@ -87,6 +89,16 @@ def test_grades_stack_per_quarter_with_inspectorate_words() -> None:
     assert len(set(GRADE_COLOURS.values())) == 6
     assert figure.to_dict()["layout"]["barmode"] == "stack"
     assert traces[3]["hovertext"][0] == "<b>2020-21 Q1</b><br>4 Good: 2 of 3 audits (67%)"
+
+
+def test_an_unfinished_quarter_of_audits_is_labelled_partial() -> None:
+    dated = audits().assign(
+        quarter_start=pd.to_datetime(["2020-07-01", "2020-04-01", "2020-04-01", "2020-04-01", "2020-07-01"])
+    )
+    axis = grade_distribution(dated, as_at=date(2020, 9, 15)).to_dict()["layout"]["xaxis"]
+    assert list(axis["ticktext"]) == ["2020-21 Q1", "2020-21 Q2<br>(partial)"]
+    finished = grade_distribution(dated, as_at=date(2020, 10, 1)).to_dict()["layout"]["xaxis"]
+    assert not any("partial" in text for text in finished["ticktext"])
 
 
 def test_no_audits_says_so() -> None:
