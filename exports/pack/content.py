@@ -62,6 +62,7 @@ class PackInputs:
     produced_by: str
     produced_at: datetime
     narratives: Mapping[str, str] = field(default_factory=dict)  # measure id -> the user's edited text
+    data_date: str | None = None  # "15/02/2021 (from the orders extract uploaded on 16/02/2021)"
     texts: Mapping[str, str] = field(default_factory=dict)  # pack text key -> the user's edited text
 
 
@@ -474,7 +475,9 @@ def _data_quality(
         notes.append(f"Last upload of each dataset: {', '.join(uploads)}.")
     happened = statuses["to_date"].where(statuses["to_date"] <= pd.Timestamp(inputs.as_at))
     latest = happened.max()
-    if pd.notna(latest):
+    if inputs.data_date is not None:
+        notes.append(f"Data date: {inputs.data_date}.")
+    elif pd.notna(latest):
         notes.append(f"Data date (the latest event recorded in the records): {latest:%d/%m/%Y}.")
     notes.append(f"Figures as at {inputs.as_at:%d/%m/%Y}.")
     return table, notes

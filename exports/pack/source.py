@@ -46,10 +46,22 @@ def inputs_from_store(
         actions=store.list_actions(engine),
         rejected_rows=rejected_in_live_uploads(store.list_uploads(engine)),
         last_uploads=store.last_uploads(engine),
+        data_date=_data_date(engine),
         produced_by=user,
         produced_at=datetime.now(UTC),
         narratives=dict(narratives or {}),
         texts=dict(texts or {}),
+    )
+
+
+def _data_date(engine: Engine) -> str | None:
+    """The newest data date of the live uploads and where it came from, as the dashboard states it."""
+    newest = store.newest_data(engine)
+    if newest is None or newest.data_date is None:
+        return None
+    return (
+        f"{newest.data_date:%d/%m/%Y} (from the {newest.dataset} extract uploaded on "
+        f"{newest.uploaded_at:%d/%m/%Y})"
     )
 
 

@@ -308,6 +308,17 @@ def test_the_pack_refuses_to_write_an_unsafe_cell(demo_url) -> None:
         pack_docx(unsafe, render_charts({}))
 
 
+def test_the_data_quality_notes_give_the_data_date_of_the_newest_extract(demo_url) -> None:
+    engine = store.connect(demo_url)
+    newest = store.newest_data(engine)
+    assert newest is not None and newest.data_date is not None
+    notes = build_pack(inputs_from_store(engine, QUARTER, date(2021, 4, 30), "tester")).notes
+    assert (
+        f"Data date: {newest.data_date:%d/%m/%Y} (from the {newest.dataset} extract uploaded on "
+        in " ".join(notes)
+    )
+
+
 def test_edited_narratives_and_texts_replace_the_drafts(demo_url) -> None:
     inputs = inputs_from_store(
         store.connect(demo_url),
