@@ -48,22 +48,14 @@ def no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
 
 
+def pack_args(url: str, out: Path) -> list[str]:
+    """`cli.py pack` for the test quarter into `out` (.docx or .xlsx), as an analyst."""
+    args = ["--db", url, "--user", "analyst@council.example", "pack", "--quarter", QUARTER]
+    return [*args, "--as-at", AS_AT, "--out", str(out)]
+
+
 def make_pack(url: str, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    code = cli.main(
-        [
-            "--db",
-            url,
-            "--user",
-            "analyst@council.example",
-            "pack",
-            "--quarter",
-            QUARTER,
-            "--as-at",
-            AS_AT,
-            "--out",
-            str(out),
-        ]
-    )
+    code = cli.main(pack_args(url, out))
     captured = capsys.readouterr()
     assert code == 0, captured.err
     return captured.err
@@ -77,51 +69,17 @@ def report_rows(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> li
 @pytest.fixture(scope="module")
 def docx_path(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One Word pack for the module's read-only checks (made without a browser)."""
-    path = tmp_path_factory.mktemp("docx") / "pack.docx"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-        assert (
-            cli.main(
-                [
-                    "--db",
-                    demo_url,
-                    "--user",
-                    "analyst@council.example",
-                    "pack",
-                    "--quarter",
-                    QUARTER,
-                    "--as-at",
-                    AS_AT,
-                    "--out",
-                    str(path),
-                ]
-            )
-            == 0
-        )
+        path = tmp_path_factory.mktemp("docx") / "pack.docx"
+        assert cli.main(pack_args(demo_url, path)) == 0
     return path
 
 
 @pytest.fixture(scope="module")
 def xlsx_book(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
     path = tmp_path_factory.mktemp("xlsx") / "annex.xlsx"
-    assert (
-        cli.main(
-            [
-                "--db",
-                demo_url,
-                "--user",
-                "analyst@council.example",
-                "pack",
-                "--quarter",
-                QUARTER,
-                "--as-at",
-                AS_AT,
-                "--out",
-                str(path),
-            ]
-        )
-        == 0
-    )
+    assert cli.main(pack_args(demo_url, path)) == 0
     return openpyxl.load_workbook(path)
 
 
