@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
+from charts.layout import BASE_LAYOUT, as_plain_text, label_trace, no_records_figure, percent_text
 from charts.palette import RAG_COLOURS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
 from measures.views import RAG_SYMBOLS
 
@@ -58,17 +58,13 @@ def breakdown_bar(
         hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
     )
     # Each group's rate, RAG and counts in a column right of 100%, where no bar or target line crosses them.
-    figure.add_scatter(
-        x=[LABEL_COLUMN_X] * len(ordered),
-        y=as_plain_text(ordered["group"]).tolist(),
-        name="Rate and RAG",
-        mode="text",
-        text=text.tolist(),
-        textposition="middle right",
-        textfont={"size": 11, "color": "#1B2631"},
-        showlegend=False,
-        hoverinfo="skip",
-        cliponaxis=False,
+    figure.add_trace(
+        label_trace(
+            [LABEL_COLUMN_X] * len(ordered),
+            as_plain_text(ordered["group"]).tolist(),
+            text.tolist(),
+            "middle right",
+        )
     )
     if target is not None:
         figure.add_vline(

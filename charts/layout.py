@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -57,3 +59,20 @@ def percent_text(rates: pd.Series) -> pd.Series:
     """Rates as "87.5%" (one decimal, as SPEC 3.2 shows them); an empty string where there is no rate."""
     rates = round_rates(rates)
     return rates.map("{:.1f}%".format).where(rates.notna(), "")
+
+
+def label_trace(x: Sequence[object], y: Sequence[object], text: Sequence[str], position: str) -> go.Scatter:
+    """Rate and RAG words as their own text trace, drawn in a row or column beyond 100% where no bar or
+    target line can cross them (issue 8: labels were hidden behind the target line)."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        name="Rate and RAG",
+        mode="text",
+        text=text,
+        textposition=position,
+        textfont={"size": 11, "color": "#1B2631"},
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.layout import BASE_LAYOUT, as_plain_text, no_records_figure, percent_text
+from charts.layout import BASE_LAYOUT, as_plain_text, label_trace, no_records_figure, percent_text
 from charts.palette import ANNOTATION_LINE, RAG_COLOURS, RAG_MARKERS, RAG_PATTERNS, RAG_WORDS, TARGET_LINE
 from measures.views import RAG_SYMBOLS
 
@@ -110,17 +110,8 @@ def compliance_trend(
         hovertemplate="Target %{y:.1f}%<extra></extra>",
     )
     # Each bar's rate and RAG in a row above 100%, where no bar or target line can cross them.
-    figure.add_scatter(
-        x=quarters.tolist(),
-        y=[LABEL_ROW_Y] * len(quarters),
-        name="Rate and RAG",
-        mode="text",
-        text=bar_text.tolist(),
-        textposition="middle center",
-        textfont={"size": 11, "color": "#1B2631"},
-        showlegend=False,
-        hoverinfo="skip",
-        cliponaxis=False,
+    figure.add_trace(
+        label_trace(quarters.tolist(), [LABEL_ROW_Y] * len(quarters), bar_text.tolist(), "middle center")
     )
     figure.update_layout(
         **BASE_LAYOUT,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from exports.neutralise import neutralise
-from exports.tables import XLSX_OPTIONS, prepared_frame, safe_sheet_name, to_csv_bytes
+from exports.tables import prepared_frame, safe_sheet_name, to_csv_bytes, xlsx_writer
 
 Note = tuple[str, str]
 
@@ -35,7 +35,7 @@ def summary_xlsx_bytes(table: pd.DataFrame, notes: Sequence[Note], sheet_name: s
     sheet = safe_sheet_name(sheet_name)
     header_row = len(notes) + 1
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+    with xlsx_writer(buffer) as writer:
         prepared.to_excel(writer, sheet_name=sheet, index=False, startrow=header_row + 1, header=False)
         worksheet = writer.sheets[sheet]
         bold = writer.book.add_format({"bold": True})

@@ -47,18 +47,24 @@ def safe_sheet_name(name: str) -> str:
     return cleaned.strip(" '")[:MAX_SHEET_NAME_CHARS].strip(" '") or "Sheet1"
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str) -> bytes:
-    """One sheet: bold frozen header with an autofilter, typed cells, text never read as a formula."""
-    prepared = prepared_frame(frame)
-    sheet = safe_sheet_name(sheet_name)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(
+def xlsx_writer(buffer: io.BytesIO) -> pd.ExcelWriter:
+    """The one way every workbook is opened: xlsxwriter with strings never turned into formulas or
+    links (XLSX_OPTIONS) and dates shown the UK way."""
+    return pd.ExcelWriter(
         buffer,
         engine="xlsxwriter",
         engine_kwargs={"options": XLSX_OPTIONS},
         date_format=EXCEL_DATE_FORMAT,
         datetime_format=EXCEL_DATE_FORMAT,
-    ) as writer:
+    )
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str) -> bytes:
+    """One sheet: bold frozen header with an autofilter, typed cells, text never read as a formula."""
+    prepared = prepared_frame(frame)
+    sheet = safe_sheet_name(sheet_name)
+    buffer = io.BytesIO()
+    with xlsx_writer(buffer) as writer:
         prepared.to_excel(writer, sheet_name=sheet, index=False, startrow=1, header=False)
         worksheet = writer.sheets[sheet]
         bold = writer.book.add_format({"bold": True})

@@ -16,7 +16,7 @@ from exports.disclosure import verify
 from exports.neutralise import neutralise_frame
 from exports.pack.cells import typed_frame
 from exports.pack.content import Pack
-from exports.tables import EXCEL_DATE_FORMAT, XLSX_OPTIONS, safe_sheet_name
+from exports.tables import safe_sheet_name, xlsx_writer
 
 SDC_SHEET = "Disclosure control"
 
@@ -60,13 +60,7 @@ def pack_xlsx(pack: Pack) -> bytes:
     for table in pack.tables:
         verify(table)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer,
-        engine="xlsxwriter",
-        engine_kwargs={"options": XLSX_OPTIONS},
-        date_format=EXCEL_DATE_FORMAT,
-        datetime_format=EXCEL_DATE_FORMAT,
-    ) as writer:
+    with xlsx_writer(buffer) as writer:
         bold = writer.book.add_format({"bold": True})
         used: set[str] = set()
         for name, frame in [*_sheet_names(pack), (SDC_SHEET, sdc_frame(pack))]:
