@@ -381,7 +381,22 @@ def _filtered(
     keep = _kept_rows(url, version, filters, scope)
     if measure_ids is not None:
         keep = keep & statuses["measure"].isin(measure_ids).to_numpy()
-    return statuses[keep] if columns is None else statuses.loc[keep, list(columns)]
+    chosen = statuses if columns is None else statuses[list(columns)]
+    return _run_of(chosen, keep)
+
+
+def _run_of(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """`frame[keep]`, as a slice (no copy) when the kept rows are one run of consecutive rows.
+
+    Statuses are stacked measure by measure, so with the sidebar's defaults a measure's rows are one run:
+    a measure page then shares the cached statuses instead of copying a million rows (copy-on-write keeps
+    the slice as good as a copy).
+    """
+    if keep.any():
+        first, last = int(keep.argmax()), len(keep) - int(keep[::-1].argmax())
+        if np.count_nonzero(keep) == last - first:
+            return frame.iloc[first:last]
+    return frame[keep]
 
 
 def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
