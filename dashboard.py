@@ -24,7 +24,7 @@ from measures.access import (
     suppresses_small_numbers,
     team_scope,
 )
-from pages.ui import data, state, warm
+from pages.ui import data, memory, state, warm
 from pages.ui.data_dates import as_at_box
 from pages.ui.frame import (
     HOW_TO_SIGN_IN,
@@ -237,6 +237,7 @@ def run_page(pages: dict[str, st.Page]) -> None:
     finally:
         st.session_state[state.FRAMED_BY_DASHBOARD] = False
         st.session_state.pop(state.DATA_VERSION, None)  # a callback before the next run queries afresh
+        memory.release_freed_memory()
 
 
 def run_alone(page: object, title: str) -> None:

@@ -54,11 +54,25 @@ def quarterly_compliance(statuses: pd.DataFrame, settings: Settings) -> pd.DataF
     quarter_count = int(quarter_numbers.max()) + 1
     cells = (measure_codes.astype("int64") * quarter_count + quarter_numbers) * len(STATUSES) + status_codes
     counts = np.bincount(cells, minlength=len(MEASURE_IDS) * quarter_count * len(STATUSES))
-    counts = counts.reshape(len(MEASURE_IDS) * quarter_count, len(STATUSES))
+    return quarterly_from_counts(counts, first_quarter * 3, settings)
+
+
+def quarterly_from_counts(counts: np.ndarray, first_month: int, settings: Settings) -> pd.DataFrame:
+    """`quarterly_compliance`'s table from records already counted per (measure, quarter, status).
+
+    `counts` holds, for MEASURE_IDS x consecutive quarters x STATUSES (flattened in that order), how many
+    records fall in each; `first_month` is the first quarter's first month (months since 1970-01).
+    Counting and tabulating are apart so counts kept per group of records (measures.counts) give the very
+    table a pass over the rows would.
+    """
+    counts = np.asarray(counts, dtype="int64").reshape(-1, len(STATUSES))
     occupied = np.flatnonzero(counts.sum(axis=1))
+    if len(occupied) == 0:
+        return _empty()
+    quarter_count = len(counts) // len(MEASURE_IDS)
     counts = counts[occupied]
     measure_of_row, quarter_of_row = np.divmod(occupied, quarter_count)
-    row_months = (first_quarter + quarter_of_row) * 3
+    row_months = first_month + quarter_of_row * 3
     starts = row_months.astype("datetime64[M]").astype("datetime64[D]")
 
     by_status = {status: counts[:, index] for index, status in enumerate(STATUSES)}

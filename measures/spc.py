@@ -205,6 +205,19 @@ def monthly_counts(
         cells += minor
         totals += np.bincount(cells, minlength=len(totals))
     by_month = totals.reshape(len(months), stride)[:, :minor_count]
+    return monthly_from_counts(by_month, months, names if by is not None else None)
+
+
+def monthly_from_counts(by_month: np.ndarray, months: np.ndarray, names: np.ndarray | None) -> pd.DataFrame:
+    """`monthly_counts`' frame from records already counted per (month, measure, group, missed | met).
+
+    `by_month` has a row per month of `months` (months since 1970-01, ascending) and MEASURE_IDS x groups
+    x (missed, met) columns in that order; `names` are the groups' names (the last BLANK_GROUP), None when
+    not counted by a group (one group). Kept apart from the pass over the rows so counts kept per group of
+    records (measures.counts) give the very frame that pass would.
+    """
+    by = None if names is None else "group"
+    width = 1 if names is None else len(names)
     if not by_month.any():
         return _empty_counts(by)
     # (months, measure, group, met) -> (measure, month, group, met), rows of (met, missed) pairs
@@ -216,7 +229,7 @@ def monthly_counts(
         "measure": np.array(MEASURE_IDS, dtype=object)[measure_of_row],
         "month_start": months[month_of_row].astype("datetime64[M]").astype("datetime64[ns]"),
     }
-    if by is not None:
+    if names is not None:
         columns["group"] = names[group_of_row]
     columns["met"] = counts[occupied, 1].astype("int64")
     columns["missed"] = counts[occupied, 0].astype("int64")

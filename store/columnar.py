@@ -28,8 +28,10 @@ _DTYPES_KEY = b"pandas_dtypes"
 def _column(values: pd.Series) -> tuple[pa.Array, str]:
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
+        # codes at the width pandas keeps them (int8 for up to 127 categories), so reading maps them
+        # in place instead of copying a wider index into a narrower one
         array = pa.DictionaryArray.from_arrays(
-            pa.array(np.asarray(values.cat.codes, dtype="int32"), mask=values.isna().to_numpy()),
+            pa.array(np.asarray(values.cat.codes), mask=values.isna().to_numpy()),
             pa.array(dtype.categories.to_numpy(), from_pandas=True),
         )
         return array, "ordered-category" if dtype.ordered else "category"
@@ -71,7 +73,9 @@ def save_frame(path: Path, frame: pd.DataFrame) -> None:
 def _restored(column: pa.ChunkedArray, dtype: str) -> object:
     array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if dtype in ("category", "ordered-category", "text"):
-        codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        indices = array.indices
+        # without blanks the codes are the mapped file itself (read-only, as the cached frames are)
+        codes = (indices if indices.null_count == 0 else indices.fill_null(-1)).to_numpy(zero_copy_only=False)
         names = array.dictionary.to_numpy(zero_copy_only=False).astype(object)
         if dtype == "text":  # object holding str / None, stated (pandas 3 would infer a string dtype)
             return pd.Series(np.append(names, None)[codes], dtype="object")  # code -1: the trailing None
@@ -80,9 +84,10 @@ def _restored(column: pa.ChunkedArray, dtype: str) -> object:
         return array.to_numpy(zero_copy_only=False).view("datetime64[ns]")
     nulls = array.is_null().to_numpy(zero_copy_only=False)
     if dtype == "Int64":
-        return pd.arrays.IntegerArray(
-            array.fill_null(0).to_numpy(zero_copy_only=False).astype("int64"), nulls
-        )
+        # the values as mapped, blanks included: what lies under the null mask is never read, and filling
+        # the blanks first would copy millions of rows (the statuses' days_taken and grade)
+        values = np.frombuffer(array.buffers()[1], dtype="int64", count=array.offset + len(array))
+        return pd.arrays.IntegerArray(values[array.offset :], nulls)
     if dtype == "boolean":
         return pd.arrays.BooleanArray(array.fill_null(False).to_numpy(zero_copy_only=False), nulls)
     return array.to_numpy(zero_copy_only=False).astype(dtype, copy=False)

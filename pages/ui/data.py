@@ -47,6 +47,7 @@ from measures import (
     settings_to_document,
 )
 from measures.access import in_scope, suppress_small
+from measures.counts import StatusCounts, quarterly_in_filters, status_counts
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
 from measures.worklist import open_work
 from pages.ui import state
@@ -380,7 +381,22 @@ def _filtered(
     keep = _kept_rows(url, version, filters, scope)
     if measure_ids is not None:
         keep = keep & statuses["measure"].isin(measure_ids).to_numpy()
-    return statuses[keep] if columns is None else statuses.loc[keep, list(columns)]
+    chosen = statuses if columns is None else statuses[list(columns)]
+    return _run_of(chosen, keep)
+
+
+def _run_of(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """`frame[keep]`, as a slice (no copy) when the kept rows are one run of consecutive rows.
+
+    Statuses are stacked measure by measure, so with the sidebar's defaults a measure's rows are one run:
+    a measure page then shares the cached statuses instead of copying a million rows (copy-on-write keeps
+    the slice as good as a copy).
+    """
+    if keep.any():
+        first, last = int(keep.argmax()), len(keep) - int(keep[::-1].argmax())
+        if np.count_nonzero(keep) == last - first:
+            return frame.iloc[first:last]
+    return frame[keep]
 
 
 def measure_statuses(url: str, version: str, filters: Filters, measure_id: str) -> pd.DataFrame:
@@ -404,12 +420,30 @@ def quarterly_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _quarterly(url: str, version: str, filters: Filters, scope: Scope, suppress: bool) -> pd.DataFrame:
-    """Only the three columns the count needs are cut out, which keeps a filter change quick on millions
-    of rows."""
-    statuses = _statuses(url, version, filters.as_at, scope)
-    counted = statuses.loc[_kept_rows(url, version, filters, scope), ["measure", "status", "quarter_start"]]
-    quarterly = quarterly_compliance(counted, _settings(url, version))
+    """From the statuses counted per group (a sum of a few thousand cells, so a filter change never
+    passes over the millions of rows); else only the three columns the count needs are cut out."""
+    counts = _status_counts(url, version, filters.as_at, scope)
+    if counts is not None:
+        quarterly = quarterly_in_filters(counts, filters, _settings(url, version))
+    else:
+        statuses = _statuses(url, version, filters.as_at, scope)
+        kept = _kept_rows(url, version, filters, scope)
+        quarterly = quarterly_compliance(
+            statuses.loc[kept, ["measure", "status", "quarter_start"]], _settings(url, version)
+        )
     return suppress_small(quarterly) if suppress else quarterly
+
+
+def status_counts_for(url: str, version: str, as_at: date) -> StatusCounts | None:
+    """The statuses within the session's scope counted per (team, worker, order type) group, measure,
+    quarter, month and status (measures.counts), once per data version and as-at date; None where they
+    cannot stand in for the rows. Read-only."""
+    return _status_counts(url, _base(version), as_at, current_scope())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _status_counts(url: str, version: str, as_at: date, scope: Scope) -> StatusCounts | None:
+    return status_counts(_statuses(url, version, as_at, scope))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
