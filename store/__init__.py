@@ -34,7 +34,16 @@ from store.exports_log import list_exports, record_export
 from store.ingest import OlderExtract, store_sheet
 from store.people import PeopleError, PersonRecord, add_person, get_person, list_people, remove_person
 from store.settings_store import load_settings, save_settings
-from store.snapshot import read_dataset, records_key, snapshot_dir
+from store.snapshot import (
+    RecordsVersion,
+    WrittenSince,
+    read_dataset,
+    records_key,
+    records_versions,
+    snapshot_dir,
+    versions_key,
+    written_since,
+)
 from store.summary import StoreSummary
 from store.undo import UndoError, undo_upload
 from store.uploads import (
@@ -42,6 +51,7 @@ from store.uploads import (
     data_version,
     holds_demo_data,
     holds_real_uploads,
+    holds_records,
     last_uploads,
     list_uploads,
     newest_data,
@@ -59,11 +69,13 @@ __all__ = [
     "OlderExtract",
     "PeopleError",
     "PersonRecord",
+    "RecordsVersion",
     "StoreBusy",
     "StoreError",
     "StoreSummary",
     "UndoError",
     "UploadInfo",
+    "WrittenSince",
     "action_history",
     "action_notes",
     "actions_version",
@@ -79,6 +91,7 @@ __all__ = [
     "get_person",
     "holds_demo_data",
     "holds_real_uploads",
+    "holds_records",
     "last_uploads",
     "list_actions",
     "list_audit",
@@ -93,6 +106,7 @@ __all__ = [
     "record_event",
     "record_export",
     "records_key",
+    "records_versions",
     "rejected_rows",
     "remove_example_plan",
     "remove_person",
@@ -104,4 +118,6 @@ __all__ = [
     "undo_upload",
     "update_action",
     "uploads_still_current",
+    "versions_key",
+    "written_since",
 ]

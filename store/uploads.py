@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from loaders.result import REJECT_COLUMNS
 from loaders.schema import DATASET_NAMES
+from store.tables import RECORD_TABLES, settings, uploads
 from store.tables import rejected_rows as rejected_rows_table
-from store.tables import settings, uploads
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,14 @@ def holds_demo_data(engine: Engine) -> bool:
 def holds_real_uploads(engine: Engine) -> bool:
     """True while any live upload holds real (non-demo) data."""
     return _any_live_upload(engine, is_demo=False)
+
+
+def holds_records(engine: Engine) -> bool:
+    """True when any dataset holds a record: one indexed look per table, where reading the records
+    (even their ids alone) after an upload would rebuild a snapshot of every dataset."""
+    exists = [sa.exists().where(table.c.record_id.is_not(None)) for table in RECORD_TABLES.values()]
+    with engine.connect() as connection:
+        return bool(connection.execute(sa.select(sa.or_(*exists))).scalar())
 
 
 def data_version(engine: Engine) -> str:

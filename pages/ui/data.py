@@ -25,6 +25,7 @@ import logging
 import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import holidays
 import numpy as np
@@ -49,6 +50,8 @@ from measures import (
 from measures.access import in_scope, suppress_small
 from measures.counts import StatusCounts, quarterly_in_filters, status_counts
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
+from measures.incremental import updated_statuses
+from measures.statuses import GROUPING_COLUMNS
 from measures.worklist import open_work
 from pages.ui import state
 
@@ -196,20 +199,63 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
     """Every record's status per measure as at a date, the whole service. Read-only.
 
     Read from the copy saved on disk for these records, settings and date when there is one (a
-    server start, or another server on the same store that worked them out first), else worked out
-    and saved in the background for the next server. Two entries: today's, and one other as-at date.
+    server start, or another server on the same store that worked them out first); else brought up to
+    date from the statuses this server last had, when uploads alone wrote records since (only those
+    records are worked out: measures.incremental); else worked out whole. A new frame is saved in the
+    background for the next server. Two entries: today's, and one other as-at date.
     """
-    saved = statuses_file(url, version, as_at)
-    if saved is not None:
-        loaded = store.columnar.load_frame(saved)
-        if loaded is not None:
-            return loaded
-    statuses = _as_categories(record_statuses(_all_frames(url, version), _settings(url, version), as_at))
-    if saved is not None:
-        saving = threading.Thread(target=_save_quietly, args=(saved, statuses), daemon=True)
-        _saving.append(saving)
-        saving.start()
+    versions = store.records_versions(engine_for(url))
+    settings = _settings(url, version)
+    saved = _statuses_path(url, versions, settings, as_at)
+    statuses = store.columnar.load_frame(saved) if saved is not None and saved.exists() else None
+    if statuses is None:
+        statuses = _brought_up_to_date(url, versions, settings, as_at)
+        if statuses is None:
+            statuses = _as_categories(record_statuses(_all_frames(url, version), settings, as_at))
+        if saved is not None:
+            saving = threading.Thread(target=_save_quietly, args=(saved, statuses), daemon=True)
+            _saving.append(saving)
+            saving.start()
+    _latest[url] = _Latest(versions, _document_text(settings), as_at, statuses)
     return statuses
+
+
+class _Latest(NamedTuple):
+    """The statuses this server last had for a store, and what they were worked out from."""
+
+    versions: dict[str, store.RecordsVersion]
+    settings: str
+    as_at: date
+    statuses: pd.DataFrame
+
+
+# Per store: the statuses last read or worked out, from which the next records version's are brought up to
+# date. The frame is one of _all_statuses' entries (shared, read-only), so holding it costs no memory
+# while that entry is cached.
+_latest: dict[str, _Latest] = {}
+
+
+def _document_text(settings: Settings) -> str:
+    return json.dumps(settings_to_document(settings), sort_keys=True, default=str)
+
+
+def _brought_up_to_date(
+    url: str, versions: dict[str, store.RecordsVersion], settings: Settings, as_at: date
+) -> pd.DataFrame | None:
+    """The statuses of these records versions from the ones this server last had, when those are for the
+    same settings and date and only uploads wrote records since (no undo); else None (work them out)."""
+    earlier = _latest.get(url)
+    if earlier is None or earlier.settings != _document_text(settings) or earlier.as_at != as_at:
+        return None
+    changes = {}
+    for name in DATASET_NAMES:
+        change = store.written_since(
+            engine_for(url), name, earlier.versions[name], versions[name], GROUPING_COLUMNS
+        )
+        if change is None:
+            return None
+        changes[name] = change
+    return updated_statuses(earlier.statuses, changes, settings, as_at)
 
 
 _saving: list[threading.Thread] = []
@@ -238,12 +284,17 @@ def statuses_file(url: str, version: str, as_at: date) -> Path | None:
     the settings document in force, the date and the code and libraries that work statuses out, so a
     file is read only where working them out again would give the same frame.
     """
-    connection = engine_for(url)
-    folder = store.snapshot_dir(connection.url)
+    versions = store.records_versions(engine_for(url))
+    return _statuses_path(url, versions, _settings(url, version), as_at)
+
+
+def _statuses_path(
+    url: str, versions: dict[str, store.RecordsVersion], settings: Settings, as_at: date
+) -> Path | None:
+    folder = store.snapshot_dir(engine_for(url).url)
     if folder is None:
         return None
-    settings = settings_to_document(_settings(url, version))
-    parts = [store.records_key(connection), settings, as_at.isoformat(), _code_mark()]
+    parts = [store.versions_key(versions), settings_to_document(settings), as_at.isoformat(), _code_mark()]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
     return folder / f"statuses-{digest}.arrow"
 
@@ -331,9 +382,9 @@ def store_is_empty(url: str, version: str) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _holds_no_records(url: str, version: str) -> bool:
-    """Read from the record ids alone: a page that needs only statuses (saved on disk) then never has to
-    turn a million records into a frame."""
-    return all(store.read_dataset(engine_for(url), name, ()).empty for name in DATASET_NAMES)
+    """Asked of the database, not read from the records: a page that needs only statuses (saved on disk,
+    or brought up to date after an upload) then never has to turn a million records into a frame."""
+    return not store.holds_records(engine_for(url))
 
 
 def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:

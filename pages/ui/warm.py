@@ -5,10 +5,12 @@ page after an upload, an undo or a settings change used to wait for it. Now each
 thread per store that reads the store's data version every few seconds and, when it has changed (an
 upload through this server, another server on the same PostgreSQL, or `cli.py ingest`), reads the
 records and works out the statuses for the as-at date pages last asked for, into the same
-st.cache_resource entries the pages use. A page opened meanwhile waits for that one computation (the
-cache's per-key lock) instead of starting its own. After a server start the saved copies on disk
-(store/snapshot.py, pages.ui.data.statuses_file) make the first read quick, and the thread starts with
-the first page run.
+st.cache_resource entries the pages use, and saves them for the next server start. After an upload only
+the records it wrote are worked out and put in place (pages.ui.data._brought_up_to_date,
+measures.incremental): a fraction of a second for 1,000 changed orders among 1.2 million records. A page
+opened meanwhile waits for that one computation (the cache's per-key lock) instead of starting its own.
+After a server start the saved copies on disk (store/snapshot.py, pages.ui.data.statuses_file) make the
+first read quick, and the thread starts with the first page run.
 
 `JSW_WARM_SECONDS` sets the interval; 0 turns warming off (the page tests do, so no thread outlives
 its test's store).

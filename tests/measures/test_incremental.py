@@ -1,0 +1,244 @@
+"""Statuses brought up to date from the written records only (measures.incremental, issue 12).
+
+Every test compares the spliced frame with a full `record_statuses` of the records as they are after
+the upload: the same rows in the same order, the same categories in the same order, the same dtypes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loaders.demo import demo_frames
+from measures import default_settings, record_statuses
+from measures.incremental import updated_statuses
+from measures.statuses import GROUPING_COLUMNS
+
+AS_AT = date(2021, 3, 31)
+SETTINGS = default_settings()
+
+
+class Change(NamedTuple):
+    """What store.written_since hands over, made from two in-memory states of a dataset."""
+
+    written: pd.DataFrame
+    base_ids: np.ndarray
+    base_spellings: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@pytest.fixture(scope="module")
+def before() -> dict[str, pd.DataFrame]:
+    """The demo data with record ids that leave gaps (odd numbers), as a store's frames after undos."""
+    frames = demo_frames()
+    for frame in frames.values():
+        frame.insert(0, "record_id", 2 * np.arange(len(frame), dtype="int64") + 1)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def old(before: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return record_statuses(before, SETTINGS, AS_AT)
+
+
+def changes_between(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> dict[str, Change]:
+    """Per dataset, the records that are new or differ (the rows an upload writes) and the earlier
+    records' text as codes into their spellings in order of first appearance (as a snapshot keeps it)."""
+    changes = {}
+    for name, frame in after.items():
+        earlier = before[name].set_index("record_id")
+        now = frame.set_index("record_id")
+        common = now.index.intersection(earlier.index)
+        same = (
+            now.loc[common].astype(object).fillna("∅") == earlier.loc[common].astype(object).fillna("∅")
+        ).all(axis=1)
+        touched = now.index.difference(same[same].index)
+        written = frame[frame["record_id"].isin(touched)].reset_index(drop=True)
+        spellings = {
+            column: pd.factorize(before[name][column].to_numpy(dtype=object))
+            for column in GROUPING_COLUMNS
+            if column in before[name]
+        }
+        changes[name] = Change(written, before[name]["record_id"].to_numpy(), spellings)
+    return changes
+
+
+def assert_spliced_as_full(
+    old: pd.DataFrame, before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]
+) -> None:
+    spliced = updated_statuses(old, changes_between(before, after), SETTINGS, AS_AT)
+    assert spliced is not None, "expected the statuses to be brought up to date, not worked out whole"
+    full = record_statuses(after, SETTINGS, AS_AT)
+    pd.testing.assert_frame_equal(spliced, full, check_categorical=True, check_exact=True)
+    for column in full.columns:
+        if isinstance(full[column].dtype, pd.CategoricalDtype):
+            assert list(spliced[column].cat.categories) == list(full[column].cat.categories), column
+
+
+def copy_of(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {name: frame.copy() for name, frame in frames.items()}
+
+
+def new_rows(frame: pd.DataFrame, count: int, first_id: int) -> pd.DataFrame:
+    """`count` records copied from the newest ones, under new case references and record ids."""
+    rows = frame.tail(count).copy()
+    rows["record_id"] = np.arange(first_id, first_id + count, dtype="int64")
+    rows["case_ref"] = [f"DEMO-9{number:04d}" for number in range(count)]
+    return rows
+
+
+def test_changed_orders_come_out_as_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    orders = after["orders"]
+    chosen = orders.index[-1000:]
+    orders.loc[chosen, "induction"] = orders.loc[chosen, "order_date"] + pd.Timedelta(days=9)
+    assert_spliced_as_full(old, before, after)
+
+
+def test_new_records_including_ones_between_existing_ids(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    appended = new_rows(after["orders"], 30, 10_000)
+    between = new_rows(after["reviews"], 5, 0).assign(record_id=[2, 4, 100, 102, 4000])
+    after["orders"] = pd.concat([after["orders"], appended], ignore_index=True)
+    after["reviews"] = pd.concat([after["reviews"], between]).sort_values("record_id", ignore_index=True)
+    assert_spliced_as_full(old, before, after)
+
+
+def test_a_new_team_and_a_new_worker(before: dict[str, pd.DataFrame], old: pd.DataFrame) -> None:
+    after = copy_of(before)
+    appended = new_rows(after["orders"], 12, 20_000).assign(team="West Team (demo)", worker="Ann New (demo)")
+    after["orders"] = pd.concat([after["orders"], appended], ignore_index=True)
+    after["reviews"].loc[after["reviews"].index[-3:], "worker"] = "Ann New (demo)"
+    assert_spliced_as_full(old, before, after)
+
+
+def test_a_new_team_in_an_early_record_takes_its_place_in_the_order(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    after["orders"].loc[2, "team"] = "Island Team (demo)"  # first seen before the other teams' records
+    assert_spliced_as_full(old, before, after)
+
+
+def test_a_new_spelling_of_an_existing_name_and_one_that_takes_over_the_display(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    orders = after["orders"]
+    east = orders.index[orders["team"] == "East Team (demo)"]
+    orders.loc[east[-3:], "team"] = "east team (demo)"
+    assert_spliced_as_full(old, before, after)
+    south = orders.index[orders["team"] == "South Team (demo)"]
+    orders.loc[south[: len(south) // 2 + 20], "team"] = "SOUTH  Team (demo)"  # now the most used spelling
+    assert_spliced_as_full(old, before, after)
+
+
+def test_records_moving_team_even_the_first_of_a_team(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    orders = after["orders"]
+    first_of_each = orders.drop_duplicates("team").index
+    orders.loc[first_of_each, "team"] = orders.loc[first_of_each[::-1], "team"].to_numpy()
+    orders.loc[orders.index[100:140], "team"] = "Throughcare (demo)"
+    assert_spliced_as_full(old, before, after)
+
+
+def test_every_record_of_a_worker_moving_away_drops_the_worker(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    gone = before["audits"]["worker"].iloc[0]
+    for name in ("orders", "reviews", "audits"):
+        frame = after[name]
+        frame.loc[frame["worker"] == gone, "worker"] = "Someone Else (demo)"
+    assert_spliced_as_full(old, before, after)
+
+
+def test_an_upload_touching_orders_reviews_and_audits(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    after["orders"].loc[after["orders"].index[:50], "requirements"] = "Unpaid Work"  # applicability moves
+    after["orders"].loc[after["orders"].index[50:60], "exclusion_reason"] = "Transferred in"
+    reviews = after["reviews"]
+    reviews.loc[reviews.index[:40], "review_held"] = pd.NaT
+    reviews.loc[reviews.index[40:80], "participated"] = True
+    audits = after["audits"]
+    audits.loc[audits.index[:10], "grade"] = 2
+    audits = pd.concat([audits, new_rows(audits, 4, 50_000)], ignore_index=True)
+    after["audits"] = audits
+    assert_spliced_as_full(old, before, after)
+
+
+def test_a_quarter_gains_records_beyond_the_earlier_range(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    newest = new_rows(after["orders"], 3, 60_000).assign(order_date=pd.Timestamp("2021-03-30"))
+    oldest = new_rows(after["orders"], 2, 60_010).assign(order_date=pd.Timestamp("2019-01-02"))
+    after["orders"] = pd.concat([after["orders"], newest, oldest], ignore_index=True)
+    assert_spliced_as_full(old, before, after)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_uploads(before: dict[str, pd.DataFrame], old: pd.DataFrame, seed: int) -> None:
+    """Random records rewritten with values drawn from the data (and a few new names), some added."""
+    generator = np.random.default_rng(seed)
+    after = copy_of(before)
+    for name, frame in after.items():
+        rows = generator.choice(frame.index, size=int(generator.integers(1, 60)), replace=False)
+        for column in [c for c in frame.columns if c not in ("record_id", "case_ref")]:
+            if generator.random() < 0.3:
+                pool = before[name][column].to_numpy(dtype=object)
+                values = generator.choice(pool, size=len(rows))
+                if column in GROUPING_COLUMNS and generator.random() < 0.5:
+                    values[0] = f"new {column} {seed}"
+                    values[-1] = str(values[-1]).upper() if values[-1] is not None else None
+                frame[column] = (
+                    frame[column].astype(object) if frame[column].dtype == object else frame[column]
+                )
+                frame.loc[rows, column] = pd.Series(values, index=rows).astype(frame[column].dtype)
+        added = new_rows(frame, int(generator.integers(0, 20)), int(4 * len(frame) + 1))
+        after[name] = pd.concat([frame, added], ignore_index=True)
+    assert_spliced_as_full(old, before, after)
+
+
+def test_nothing_written_gives_the_earlier_statuses(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    assert updated_statuses(old, changes_between(before, copy_of(before)), SETTINGS, AS_AT) is old
+
+
+def test_a_written_date_in_a_year_the_statuses_do_not_span_is_left_to_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    after["orders"].loc[0, "cmp_completed"] = pd.Timestamp("2023-01-05")  # the calendar would gain a year
+    assert updated_statuses(old, changes_between(before, after), SETTINGS, AS_AT) is None
+
+
+def test_a_dataset_missing_from_the_changes_is_left_to_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    changes = changes_between(before, copy_of(before))
+    del changes["audits"]
+    assert updated_statuses(old, changes, SETTINGS, AS_AT) is None
+
+
+def test_statuses_of_another_shape_are_left_to_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    after["orders"].loc[0, "induction"] = pd.Timestamp("2019-05-01")
+    changes = changes_between(before, after)
+    assert updated_statuses(old.drop(columns=["grade"]), changes, SETTINGS, AS_AT) is None
+    unordered = old.iloc[::-1].reset_index(drop=True)
+    assert updated_statuses(unordered, changes, SETTINGS, AS_AT) is None

@@ -1,0 +1,85 @@
+"""The dashboard's statuses after a write (pages.ui.data._all_statuses): an upload is put in place from the
+records it wrote, and the figures are those of a full computation; an undo or a settings change works
+them out whole. The cached function is called directly, as the warming thread calls it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import store
+from loaders import sheet_from_frame
+from measures import record_statuses, settings_from_document
+from pages.ui import data
+from tests.pages.conftest import AS_AT
+
+DATASETS = ("orders", "reviews", "audits")
+
+
+@pytest.fixture
+def full_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the statuses worked out whole by the dashboard (one entry per full computation)."""
+    calls: list[int] = []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return record_statuses(*args, **kwargs)
+
+    monkeypatch.setattr(data, "record_statuses", counted)
+    return calls
+
+
+def _statuses(url: str) -> pd.DataFrame:
+    engine = data.engine_for(url)
+    return data._all_statuses(url, store.data_version(engine), AS_AT)
+
+
+def _expected(url: str) -> pd.DataFrame:
+    engine = data.engine_for(url)
+    settings = settings_from_document(store.load_settings(engine))
+    return record_statuses({name: store.read_dataset(engine, name) for name in DATASETS}, settings, AS_AT)
+
+
+def _upload(url: str, dataset: str, frame: pd.DataFrame, label: str) -> int | None:
+    summary = store.store_sheet(
+        data.engine_for(url),
+        sheet_from_frame(dataset, frame),
+        file_name=f"{label}.csv",
+        sha256=label.ljust(64, "0")[:64],
+        user="officer",
+    )
+    return summary.upload_id
+
+
+def test_an_upload_is_put_in_place_and_an_undo_or_settings_change_works_them_out_whole(
+    demo_url: str, full_computations: list[int]
+) -> None:
+    _statuses(demo_url)
+    assert len(full_computations) == 1  # nothing earlier: worked out whole
+    orders = store.read_dataset(data.engine_for(demo_url), "orders").tail(25)
+    moved = orders.drop(columns=["record_id", "upload_id"]).assign(team="west team (demo)")
+    moved["induction"] = moved["order_date"] + pd.Timedelta(days=2)
+    upload_id = _upload(demo_url, "orders", moved, "moved")
+
+    after_upload = _statuses(demo_url)
+
+    assert len(full_computations) == 1  # brought up to date from the 25 records only
+    pd.testing.assert_frame_equal(after_upload, _expected(demo_url), check_exact=True)
+    assert "west team (demo)" in after_upload["team"].cat.categories
+
+    assert upload_id is not None
+    store.undo_upload(data.engine_for(demo_url), upload_id, user="officer")
+    after_undo = _statuses(demo_url)
+    assert len(full_computations) == 2
+    pd.testing.assert_frame_equal(after_undo, _expected(demo_url), check_exact=True)
+
+    document = store.load_settings(data.engine_for(demo_url))
+    store.save_settings(
+        data.engine_for(demo_url),
+        {**document, "rules": {"induction": {"number": 3, "unit": "working_days"}}},
+        user="officer",
+    )
+    after_settings = _statuses(demo_url)
+    assert len(full_computations) == 3
+    pd.testing.assert_frame_equal(after_settings, _expected(demo_url), check_exact=True)
+    data.wait_for_saves()
