@@ -23,6 +23,7 @@ from operator import methodcaller
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from loaders import limits
@@ -36,6 +37,8 @@ _QUOTED_ON_ONE_LINE = re.compile(r'"[^"\r\n]*"')
 _UTF8_BOM = b"\xef\xbb\xbf"
 _END = "\x00end of file\x00"  # fed after the last line: a quote still open at the end swallows it
 _CHUNK_RECORDS = 8192  # records parsed between two checks of the limits
+_PIECE_CHARS = 4 * 1024 * 1024  # characters handed to io.StringIO at a time (_lines)
+_SHARED_TEXTS = 65_536  # distinct texts a column remembers (class _Columns)
 _SHOWN_CHARS = 200
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NEVER_CLOSED = "unbalanced quote: a quoted field opens on this line and is never closed"
@@ -117,16 +120,62 @@ class _Reading:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def _frame(records: list[list[str]]) -> pd.DataFrame:
-    """The records as a grid of text; a record shorter than the widest ends in blanks (None)."""
-    if not records:
-        return pd.DataFrame(dtype=object)
-    width = max(map(len, records))
-    # pandas 3 deprecates padding rows of unequal length itself: short records are padded here.
-    grid = [
-        record if len(record) == width else [*record, *[None] * (width - len(record))] for record in records
-    ]
-    return pd.DataFrame(grid, dtype=object)
+class _Columns:
+    """Records gathered chunk by chunk into one grid of text, each distinct text of a column held once.
+
+    A million-row reviews extract is 12 million cells, yet only its case references are (nearly) unique:
+    dates, yes/no, teams and workers repeat. One str object per cell made its grid about 820 MB; one per
+    distinct value of a column (a dict per column) and a pointer per cell make it about 260 MB. A dict
+    is emptied when it outgrows _SHARED_TEXTS, so a column of unique case references costs no more than
+    its cells. A record shorter than the widest ends in blanks (None).
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[npt.NDArray[np.object_]] = []  # one (records, fields) array per chunk
+        self.field_counts: list[np.ndarray] = []
+        self.rows = 0
+        self.seen: list[dict[str, str]] = []  # per column: text -> the object every equal cell shares
+
+    def add(self, records: list[list[str]], field_counts: np.ndarray) -> None:
+        width = int(field_counts.max(initial=0))
+        self.seen += [{} for _ in range(width - len(self.seen))]
+        padded: list[list[str | None]] | list[list[str]] = records
+        if not (field_counts == width).all():
+            padded = [record + [None] * (width - len(record)) for record in records]
+        block = np.array(padded, dtype=object).reshape(len(records), width)
+        for column in range(width):
+            block[:, column] = self._shared(column, block[:, column])
+        self.blocks.append(block)
+        self.field_counts.append(field_counts)
+        self.rows += len(records)
+
+    def _shared(self, column: int, values: np.ndarray) -> np.ndarray:
+        seen = self.seen[column]
+        if len(seen) > _SHARED_TEXTS:
+            seen.clear()
+        codes, distinct = pd.factorize(values)  # a blank (None) is code -1: the None appended last
+        return np.array([*map(seen.setdefault, distinct, distinct), None], dtype=object)[codes]
+
+    def pop(self) -> list[str]:
+        """Take off the last record (the end marker fed after the last line) and return it."""
+        block, field_counts = self.blocks[-1], self.field_counts[-1]
+        self.blocks[-1], self.field_counts[-1] = block[:-1], field_counts[:-1]
+        self.rows -= 1
+        return list(block[-1, : field_counts[-1]])
+
+    def counts(self) -> np.ndarray:
+        return np.concatenate([np.zeros(0, dtype=np.int64), *self.field_counts])
+
+    def frame(self) -> pd.DataFrame:
+        """The grid, built column-major as pandas keeps it; the chunks are let go as they are copied."""
+        width = max((block.shape[1] for block in self.blocks), default=0)
+        cells = np.full((width, self.rows), None, dtype=object)
+        start = 0
+        while self.blocks:
+            block = self.blocks.pop(0)
+            cells[: block.shape[1], start : start + len(block)] = block.T
+            start += len(block)
+        return pd.DataFrame(cells.T, dtype=object, copy=False)
 
 
 def _field_counts(records: list[list[str]]) -> np.ndarray:
@@ -139,29 +188,43 @@ def _read_whole(file_name: str, text: str, delimiter: str) -> _Reading | None:
     None when they may not: a quote still open at the end swallowed the end marker, a record spans more
     than MAX_RECORD_LINES lines or takes in rows, or a field outgrew the csv module's limit.
     """
-    reader = csv.reader(chain(io.StringIO(text, newline=""), [_END]), delimiter=delimiter)
+    reader = csv.reader(chain(_lines(text), [_END]), delimiter=delimiter)
     try:
         records = _bounded_records(file_name, reader)
     except csv.Error:
         return None
     if records.pop() != [_END]:
         return None
-    cells = _frame(records)
-    field_counts = _field_counts(records)
+    field_counts = records.counts()
+    cells = records.frame()
     extra_lines = _extra_lines(cells, text)
     if extra_lines.size and extra_lines.max() >= limits.MAX_RECORD_LINES:
         return None
     typical = _typical_width(field_counts[extra_lines == 0])  # records that may have swallowed rows left out
-    if any(_looks_swallowed(records[i], typical, delimiter) for i in np.flatnonzero(extra_lines)):
+    spanning = (cells.iloc[row].tolist()[: field_counts[row]] for row in np.flatnonzero(extra_lines))
+    if any(_looks_swallowed(record, typical, delimiter) for record in spanning):
         return None
     first_lines = np.arange(1, len(cells) + 1, dtype=np.int64)
     first_lines[1:] += np.cumsum(extra_lines)[:-1]
     return _Reading(cells, first_lines, field_counts)
 
 
-def _bounded_records(file_name: str, reader: Any) -> list[list[str]]:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` as io.StringIO(text, newline="") gives them (each with its "\\n", "\\r\\n" or
+    lone "\\r"), a few megabytes at a time: StringIO keeps 4 bytes per character, 400 MB for a 100 MB file.
+
+    Each piece ends just after a "\\n", so no line end is cut in two.
+    """
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _PIECE_CHARS) + 1 or len(text)
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _bounded_records(file_name: str, reader: Any) -> _Columns:
     """Every record, in chunks parsed in C, refusing the file as soon as one passes a limit."""
-    records: list[list[str]] = []
+    records = _Columns()
     fields = 0
     while True:
         lines_before = reader.line_num
@@ -175,9 +238,9 @@ def _bounded_records(file_name: str, reader: Any) -> list[list[str]]:
             breaks = sum(_line_breaks(value) for record in chunk[:first] for value in record)
             line = lines_before + 1 + first + breaks
             raise _too_wide(file_name, line, int(counts[first]))
-        records.extend(chunk)
+        records.add(chunk, counts)
         fields += int(counts.sum())
-        _check_size(file_name, len(records), fields, reader.line_num)
+        _check_size(file_name, records.rows, fields, reader.line_num)
 
 
 def _too_wide(file_name: str, line: int, fields: int) -> LoadError:
@@ -274,7 +337,8 @@ class _Collected:
     def __init__(self, file_name: str, delimiter: str) -> None:
         self.file_name = file_name
         self.delimiter = delimiter
-        self.records: list[list[str]] = []
+        self.records = _Columns()
+        self.pending: list[list[str]] = []  # records not yet in `records`: added a chunk at a time
         self.first_lines: list[int] = []
         self.problems: list[RowProblem] = []
         self.fields = 0
@@ -282,10 +346,16 @@ class _Collected:
     def add(self, record: list[str], line_index: int) -> None:
         if len(record) > limits.MAX_SHEET_COLUMNS:
             raise _too_wide(self.file_name, line_index + 1, len(record))
-        self.records.append(record)
+        self.pending.append(record)
+        if len(self.pending) == _CHUNK_RECORDS:
+            self._add_pending()
         self.first_lines.append(line_index + 1)
         self.fields += len(record)
-        _check_size(self.file_name, len(self.records), self.fields, line_index + 1)
+        _check_size(self.file_name, len(self.first_lines), self.fields, line_index + 1)
+
+    def _add_pending(self) -> None:
+        self.records.add(self.pending, _field_counts(self.pending))
+        self.pending = []
 
     def reject(self, line: str, line_index: int, reason: str) -> None:
         """Keep the line's cells, split without quoting, as a row rejected for `reason`."""
@@ -297,14 +367,13 @@ class _Collected:
             )
         self.add(line.rstrip("\r\n").split(self.delimiter), line_index)
         shown = visible_controls(line.strip())[:_SHOWN_CHARS]
-        self.problems.append(RowProblem(len(self.records) - 1, shown, reason))
+        self.problems.append(RowProblem(len(self.first_lines) - 1, shown, reason))
 
     def reading(self) -> _Reading:
+        self._add_pending()
+        field_counts = self.records.counts()
         return _Reading(
-            _frame(self.records),
-            np.asarray(self.first_lines, dtype=np.int64),
-            _field_counts(self.records),
-            self.problems,
+            self.records.frame(), np.asarray(self.first_lines, dtype=np.int64), field_counts, self.problems
         )
 
 
@@ -313,7 +382,7 @@ def _read_line_by_line(file_name: str, text: str, delimiter: str) -> _Reading:
 
     Only for files _read_whole cannot take: a Python step per record is slower than the C parser alone.
     """
-    lines = io.StringIO(text, newline="").readlines()
+    lines = list(_lines(text))
     typical = _typical_line_width(lines, delimiter)
     collected = _Collected(file_name, delimiter)
     start: int | None = 0

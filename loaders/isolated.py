@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -44,7 +45,9 @@ from loaders.schema import DATASET_NAMES, TEXT_DTYPE
 # Limits, read at call time so a test can lower them. Memory is counted above the child's own baseline
 # (about 140 MB of RLIMIT_DATA once pandas, pyarrow and calamine are imported). A typical upload gets
 # about 1 GB, the largest browser upload (25 MB) 1.6 GB, and a 100 MB, 1,000,000-row CSV from the command
-# line 3.4 GB: it peaks at about 1.9 GB above the baseline while being read and sent back.
+# line 3.4 GB: it peaks at about 600 MB above the baseline while being read and sent back (1.9 GB before
+# the CSV reader shared equal cells). Left as it was: a workbook's grid per file byte is several times a
+# CSV's (its XML is compressed), and this margin is what keeps a real extract from being refused.
 MEMORY_HEADROOM_BYTES = 1024 * 1024 * 1024
 MEMORY_PER_FILE_BYTE = 24
 # Wall time from start to answer (the child's imports take about 0.6 s). A 25 MB upload gets 28 s,
@@ -143,6 +146,10 @@ def _child_environment(workdir: str) -> dict[str, str]:
         OMP_NUM_THREADS="1",
         # pyarrow's default mimalloc reserves a 1 GiB arena up front, which the memory limit counts
         ARROW_DEFAULT_MEMORY_POOL="system",
+        # Arrays of 128 KiB or more are mapped and unmapped, so a freed array goes back to the system at
+        # once. glibc otherwise raises this threshold as arrays are freed and keeps later ones in its
+        # heap: reading a million-row CSV then held 400 MB freed long before, which the limit counts.
+        MALLOC_MMAP_THRESHOLD_="131072",
     )
     return environment
 
@@ -355,12 +362,25 @@ def _frame(part: memoryview, columns: list[Any]) -> pd.DataFrame:
         if column.type not in _ARROW_TYPES[dtype]:
             raise ValueError("a column arrived with an unexpected type")
         if dtype == TEXT_DTYPE:
-            # Not to_pandas: under pandas 3 it gives pandas' string dtype, whose blanks are NaN, not None.
-            data[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=TEXT_DTYPE)
+            data[name] = pd.Series(_texts(column), dtype=TEXT_DTYPE)
         else:
             # astype copies, so no array is a read-only view of the answer's buffer
             data[name] = column.to_pandas(types_mapper=_NULLABLE.get).astype(dtype)
     return pd.DataFrame(data, index=pd.RangeIndex(table.num_rows))
+
+
+def _texts(column: pa.ChunkedArray) -> np.ndarray:
+    """A text column as str or None, one str object per distinct text (shared by every equal cell).
+
+    Not to_pandas: under pandas 3 it gives pandas' string dtype, whose blanks are NaN, not None; and
+    not to_numpy alone, which makes a str per cell: a million reviews' teams, workers and order types
+    would be three million strings (about 200 MB) where a few hundred do.
+    """
+    encoded = column.combine_chunks().dictionary_encode()
+    texts = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last stays None: a blank is code -1
+    texts[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    rows: np.ndarray = texts[encoded.indices.fill_null(-1).to_numpy()]
+    return rows
 
 
 def _string(value: object) -> str:

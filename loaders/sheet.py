@@ -53,7 +53,7 @@ def read_sheet(
     problem_frame = pd.concat(problems, ignore_index=True) if problems else _problems([], None, [], [])
     problem_frame = problem_frame[kept[problem_frame["position"].to_numpy(dtype=np.int64)]]
 
-    records = pd.DataFrame(columns)
+    records = pd.DataFrame(columns, copy=False)  # no copy of the columns (copy-on-write keeps them safe)
     records["source_row"] = excel_rows.astype(np.int64)
     accepted = kept.copy()
     accepted[problem_frame["position"].to_numpy(dtype=np.int64)] = False

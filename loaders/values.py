@@ -74,7 +74,6 @@ class Cells:
     """
 
     raw: pd.Series
-    text: pd.Series  # stripped strings at `is_text` positions only
     is_text: npt.NDArray[np.bool_]  # a non-blank string
     is_number: npt.NDArray[np.bool_]  # int or float (not bool), not NaN
     is_bool: npt.NDArray[np.bool_]
@@ -82,6 +81,7 @@ class Cells:
     blank: npt.NDArray[np.bool_]  # None, NaN, empty, whitespace or an NA word
     distinct: Cells | None = None  # the same, one entry per distinct value (None: not factorised)
     codes: np.ndarray | None = None  # row -> position in `distinct`
+    stripped: pd.Series | None = None  # `text`, once built
 
     @classmethod
     def of(cls, raw: pd.Series) -> Cells:
@@ -91,13 +91,9 @@ class Cells:
         if len(uniques) * 2 > len(raw) or any(isinstance(value, bool | np.bool_) for value in uniques):
             return cls._classify(raw)
         distinct = cls._classify(pd.Series(uniques, dtype=object))
-        is_text = distinct.is_text[codes]
-        stripped = np.full(len(uniques), None, dtype=object)
-        stripped[distinct.is_text] = distinct.text.to_numpy(dtype=object)
         return cls(
             raw=raw,
-            text=pd.Series(stripped[codes][is_text], index=np.flatnonzero(is_text), dtype=object),
-            is_text=is_text,
+            is_text=distinct.is_text[codes],
             is_number=distinct.is_number[codes],
             is_bool=distinct.is_bool[codes],
             is_moment=distinct.is_moment[codes],
@@ -120,7 +116,22 @@ class Cells:
         is_moment = types.isin(_MOMENT_TYPES).to_numpy()
         is_empty = is_str | types.isin([type(None), float, np.float64]).to_numpy()
         filled = is_text | is_bool | is_number | is_moment | ~is_empty
-        return cls(raw, stripped[~na_word], is_text, is_number, is_bool, is_moment, ~filled)
+        return cls(raw, is_text, is_number, is_bool, is_moment, ~filled, stripped=stripped[~na_word])
+
+    @property
+    def text(self) -> pd.Series:
+        """Stripped strings at `is_text` positions only, indexed by row.
+
+        A factorised column builds them on first use: its parsers read `distinct`, so a million-row
+        column never holds them (16 MB each: 180 MB of a reviews extract's peak while it is read).
+        """
+        if self.stripped is None:
+            assert self.distinct is not None and self.codes is not None  # only a factorised column waits
+            distinct_text = np.full(len(self.distinct.raw), None, dtype=object)
+            distinct_text[self.distinct.is_text] = self.distinct.text.to_numpy(dtype=object)
+            rows = np.flatnonzero(self.is_text)
+            self.stripped = pd.Series(distinct_text[self.codes[rows]], index=rows, dtype=object)
+        return self.stripped
 
     @property
     def is_other(self) -> npt.NDArray[np.bool_]:

@@ -94,3 +94,60 @@ def test_records_have_the_canonical_dtypes():
     assert dtypes["case_ref"] == "object" and dtypes["team"] == "object"
     assert dtypes["source_row"] == "int64"
     assert pd.isna(sheet.records["needs_tool"].iloc[0])
+
+
+# --- reading in chunks: a file is parsed a chunk of records at a time, from pieces of its text --------
+
+
+def _small_chunks(monkeypatch, records: int, characters: int) -> None:
+    from loaders import csvfile
+
+    monkeypatch.setattr(csvfile, "_CHUNK_RECORDS", records)
+    monkeypatch.setattr(csvfile, "_PIECE_CHARS", characters)
+
+
+@pytest.mark.parametrize(("records", "characters"), [(1, 1), (2, 7), (3, 40), (8192, 4 * 1024 * 1024)])
+def test_a_quoted_note_across_a_chunk_or_piece_boundary_keeps_every_row_and_row_number(
+    monkeypatch, records, characters
+):
+    _small_chunks(monkeypatch, records, characters)
+    text = (
+        "Case Ref,Order Date,Team\r\n"
+        'A1,03/02/2020,"North\r\nsecond line"\r\n'
+        'A2,04/02/2020,"one\rtwo\nthree"\r\n'
+        "A3,31/02/2020,South\r\n"
+        "A4,05/02/2020,South\r\n"
+    )
+    sheet = _sheet(text)
+    assert sheet.records["case_ref"].tolist() == ["A1", "A2", "A4"]
+    assert sheet.records["team"].tolist() == ["North\r\nsecond line", "one\rtwo\nthree", "South"]
+    assert sheet.records["source_row"].tolist() == [2, 4, 8]
+    assert sheet.rejects[["row", "reason"]].values.tolist() == [
+        [7, "order_date: '31/02/2020' is not a real date"]
+    ]
+
+
+@pytest.mark.parametrize("quote", ["", '"'])  # a quote left open: the file is read again line by line
+def test_a_bad_row_in_a_later_chunk_keeps_its_row_number(monkeypatch, quote):
+    _small_chunks(monkeypatch, 4, 30)
+    lines = ["Case Ref,Order Date,Team"] + [f"A{i},03/02/2020,North" for i in range(1, 12)]
+    lines[9] = "A9,31/02/2020,North"  # line 10, in the third chunk
+    lines[11] = f"{quote}A11,03/02/2020,North"
+    sheet = _sheet("\n".join(lines) + "\n")
+    reasons = [[10, "order_date: '31/02/2020' is not a real date"]]
+    if quote:
+        reasons.append([12, "unbalanced quote: a quoted field opens on this line and is never closed"])
+    assert sheet.rejects[["row", "reason"]].values.tolist() == reasons
+    kept = [i for i in range(1, 12) if i != 9 and not (quote and i == 11)]
+    assert sheet.records["case_ref"].tolist() == [f"A{i}" for i in kept]
+    assert sheet.records["source_row"].tolist() == [i + 1 for i in kept]
+    assert sheet.records["team"].tolist() == ["North"] * len(kept)
+
+
+def test_a_wider_row_in_a_later_chunk_is_rejected_and_the_rows_before_it_are_not(monkeypatch):
+    _small_chunks(monkeypatch, 2, 4 * 1024 * 1024)
+    lines = ["Case Ref,Order Date", "A1,03/02/2020", "A2,04/02/2020", "", "A3,05/02/2020,stray", "A4"]
+    sheet = _sheet("\n".join(lines) + "\n")
+    assert sheet.records["case_ref"].tolist() == ["A1", "A2"]
+    assert sheet.rejects[["row", "reason"]].values.tolist() == [[5, "row has 3 cells, the header has 2"]]
+    assert sheet.skipped_rows == 2  # the blank line and the single-cell row

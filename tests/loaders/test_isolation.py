@@ -261,6 +261,17 @@ def test_the_budget_grows_with_the_file():
     assert large.memory_bytes > 3 * 2**30 and large.seconds > 45
 
 
+def test_equal_texts_in_the_answer_arrive_as_one_object():
+    """A million reviews name a few teams: the parent must not hold a million copies of their names."""
+    frame = pd.DataFrame({"team": pd.Series(["North", None, "South", "North", "", "South"], dtype=object)})
+    buffer = io.BytesIO()
+    isolated.write_answer(buffer, isolated.answer_parts({"columns": isolated.frame_columns(frame)}, [frame]))
+    header, parts = isolated._split_answer(buffer.getvalue())
+    teams = isolated._frame(parts[0], header["columns"])["team"].tolist()
+    assert teams == ["North", None, "South", "North", "", "South"]
+    assert teams[0] is teams[3] and teams[2] is teams[5]
+
+
 def test_the_answer_round_trips_every_dtype_without_the_child():
     frame = pd.DataFrame(
         {

@@ -202,6 +202,18 @@ def test_text_is_stripped_and_numeric_case_refs_lose_the_excel_decimal():
     assert sheet.records[["case_ref", "team"]].values.tolist() == [["412", "North"], ["00413", "7.5"]]
 
 
+def test_a_factorised_columns_text_is_the_same_as_a_classified_ones():
+    """Its row-by-row text is built only when asked for, and then holds what classifying gives."""
+    from loaders.values import Cells
+
+    raw = pd.Series([" North ", None, "n/a", "South", " North ", 3.0, "South", ""] * 5, dtype=object)
+    factorised = Cells.of(raw)
+    assert factorised.distinct is not None and factorised.stripped is None
+    classified = Cells._classify(raw)
+    pd.testing.assert_series_equal(factorised.text, classified.text, check_index_type=False)
+    assert factorised.text.tolist() == ["North", "South", "North", "South"] * 5
+
+
 def test_a_long_column_parsed_once_per_distinct_value_keeps_every_rows_verdict():
     """Columns are parsed per distinct value and spread back to rows: each row keeps its own result."""
     from loaders.values import Cells
