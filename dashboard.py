@@ -5,17 +5,23 @@ one identity seam): nobody signed in sees only the sign-in page, someone signed 
 the "no access yet" page, and everyone else gets only the pages their role opens. The filters live here,
 not on the pages, so they keep their values when the user moves between pages, and they are bound to
 the URL so a link opens the same view.
+
+`streamlit run dashboard.py` finds the `st.App` at the bottom and serves the app with it: its lifespan
+starts keeping the store's caches warm when the server starts (pages/ui/warm.py), and every session's
+rerun runs this file as the script (`__main__`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 
+import store
 from measures.access import (
     ROLE_WORDS,
     Person,
@@ -37,10 +43,6 @@ from pages.ui.frame import (
     record_once,
     resolve_access,
 )
-
-# The tab icon is set here, once: left unset, Streamlit shows each page's material icon as the tab icon
-# and fetches it from a font CDN, a request that would leave the machine. An emoji is drawn locally.
-st.set_page_config(page_title="Justice social work compliance", page_icon="⚖️", layout="wide")
 
 # Every page module with its title and icon, in navigation order; measures.access decides who opens which.
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -246,17 +248,38 @@ def run_alone(page: object, title: str) -> None:
     st.navigation([st.Page(page, title=title, url_path="welcome", default=True)], position="hidden").run()
 
 
-store_url = open_store()  # the one data-version query of this rerun
-access = who_is_here()
-if access.kind == "exposed":
-    run_alone(exposed_page, "Sign-in is off")
-elif access.kind == "signed_out":
-    run_alone(sign_in_page, "Sign in")
-elif access.kind == "no_role" or access.person is None:
-    run_alone(lambda: no_access_page(access.identity or "?"), "No access yet")
+def main() -> None:
+    """One run of the script: who is here, then their pages with the shared filters."""
+    # The tab icon is set here, once: left unset, Streamlit shows each page's material icon as the tab
+    # icon and fetches it from a font CDN, a request that would leave the machine. An emoji is local.
+    st.set_page_config(page_title="Justice social work compliance", page_icon="⚖️", layout="wide")
+    store_url = open_store()  # the one data-version query of this rerun
+    access = who_is_here()
+    if access.kind == "exposed":
+        run_alone(exposed_page, "Sign-in is off")
+    elif access.kind == "signed_out":
+        run_alone(sign_in_page, "Sign in")
+    elif access.kind == "no_role" or access.person is None:
+        run_alone(lambda: no_access_page(access.identity or "?"), "No access yet")
+    else:
+        person_sidebar(access.person)
+        store_version = data.data_version()  # the store's version, naming this person's scope
+        shared_filters(store_url, store_version, access.person)
+        demo_banner(store_url, store_version)
+        run_page(navigation_pages(access.person))
+
+
+@asynccontextmanager
+async def warm_from_the_start(_app: st.App) -> AsyncIterator[None]:
+    """When the server starts, before anyone has opened a page, start keeping the store's caches warm:
+    the first visitor finds the figures worked out (or being worked out) instead of starting the work."""
+    warm.watch(store.resolve_url(None))
+    yield
+
+
+if __name__ == "__main__":
+    main()  # Streamlit runs this file as the app's script, once per rerun of every session
 else:
-    person_sidebar(access.person)
-    store_version = data.data_version()  # the store's version, naming this person's scope
-    shared_filters(store_url, store_version, access.person)
-    demo_banner(store_url, store_version)
-    run_page(navigation_pages(access.person))
+    # `streamlit run dashboard.py` finds this and serves the app with it, so the lifespan runs once per
+    # server process, at its start (Streamlit's st.App).
+    app = st.App(__file__, lifespan=warm_from_the_start)

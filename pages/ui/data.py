@@ -52,7 +52,7 @@ from measures.counts import StatusCounts, quarterly_in_filters, status_counts
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
 from measures.incremental import updated_statuses
 from measures.statuses import GROUPING_COLUMNS
-from measures.worklist import open_work
+from measures.worklist import DEFAULT_WITHIN_DAYS, open_work
 from pages.ui import state
 
 _log = logging.getLogger(__name__)
@@ -350,12 +350,29 @@ def statuses_for(url: str, version: str, as_at: date) -> pd.DataFrame:
 _last_as_at: dict[str, date] = {}
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def newest_data_for(url: str, version: str) -> store.UploadInfo | None:
+    """The live upload with the newest data date, read once per data version."""
+    return store.newest_data(engine_for(url))
+
+
+def default_as_at(url: str, version: str) -> date:
+    """The as-at date pages open with: the newest data date of the live uploads; today for a store
+    without one."""
+    newest = newest_data_for(url, _base(version))
+    return newest.data_date if newest is not None and newest.data_date else date.today()
+
+
 def warm(url: str, version: str) -> None:
-    """Fill the whole service's caches of this store version (records, statuses for the as-at date last
-    asked for, filter choices) as a page would; pages.ui.warm calls it from its thread after a write."""
-    as_at = _last_as_at.get(url, date.today())
+    """Fill the whole service's caches of this store version as the overview would, for the as-at date
+    pages last asked for (after a server start: the date pages open with): statuses, their counts per
+    group, filter choices and the worklist. pages.ui.warm calls it from its thread at a server's start
+    and after every write."""
+    as_at = _last_as_at.get(url) or default_as_at(url, version)
     _all_statuses(url, version, as_at)
+    _status_counts(url, version, as_at, None)
     _filter_options(url, version, as_at, None)
+    _all_worklist(url, version, as_at, DEFAULT_WITHIN_DAYS)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -1,8 +1,8 @@
 """The data's own date on every page (issue 8): the default as-at date, the sidebar box that sets it,
 and the line under each title saying how current the figures are.
 
-The default as-at date is the newest data date among the live uploads (store.newest_data), today only
-for an empty store. The box is typed text that applies on Enter (Streamlit's date picker commits a
+The default as-at date is the newest data date among the live uploads (pages.ui.data.default_as_at),
+today only for an empty store. The box is typed text that applies on Enter (Streamlit's date picker commits a
 typed date only when the field loses focus); left blank it follows the data, so an upload moves it.
 """
 
@@ -13,22 +13,9 @@ from datetime import date
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-import store
 from measures.as_at import AsAtError, parse_as_at
 from pages.ui import data, state
 from pages.ui.display import local_time
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def newest_data_for(url: str, version: str) -> store.UploadInfo | None:
-    """The live upload with the newest data date, read once per data version."""
-    return store.newest_data(data.engine_for(url))
-
-
-def default_as_at(url: str, version: str) -> date:
-    """The newest data date of the live uploads; today for a store without one."""
-    newest = newest_data_for(url, version)
-    return newest.data_date if newest is not None and newest.data_date else date.today()
 
 
 def typed_as_at() -> str:
@@ -43,13 +30,13 @@ def current_as_at(url: str, version: str) -> date:
             return parse_as_at(text)
         except AsAtError:
             pass
-    return default_as_at(url, version)
+    return data.default_as_at(url, version)
 
 
 def as_at_box(where: DeltaGenerator, url: str, version: str) -> date:
     """The sidebar's "As at" box; returns the date in force. A date that cannot be read is named under
     the box and the default stays in force."""
-    default = default_as_at(url, version)
+    default = data.default_as_at(url, version)
     where.text_input(
         "As at (dd/mm/yyyy)",
         key=state.FILTER_AS_AT,
@@ -72,7 +59,7 @@ def as_at_box(where: DeltaGenerator, url: str, version: str) -> date:
 def data_date_text(url: str, version: str) -> str | None:
     """ "15/02/2021 (from the orders extract uploaded on 16/02/2021 09:12)"; None when no upload has a
     data date."""
-    newest = newest_data_for(url, version)
+    newest = data.newest_data_for(url, version)
     if newest is None or newest.data_date is None:
         return None
     source = "the demo data" if newest.is_demo else f"the {newest.dataset} extract"
@@ -82,7 +69,7 @@ def data_date_text(url: str, version: str) -> str | None:
 def data_date_line(url: str, version: str, as_at: date) -> str | None:
     """ "Data as at 15/02/2021 (from the orders extract uploaded on 16/02/2021 09:12)." None when no
     upload has a data date. When another as-at date is chosen, the line says both."""
-    newest = newest_data_for(url, version)
+    newest = data.newest_data_for(url, version)
     text = data_date_text(url, version)
     if newest is None or text is None:
         return None

@@ -9,8 +9,10 @@ st.cache_resource entries the pages use, and saves them for the next server star
 the records it wrote are worked out and put in place (pages.ui.data._brought_up_to_date,
 measures.incremental): a fraction of a second for 1,000 changed orders among 1.2 million records. A page
 opened meanwhile waits for that one computation (the cache's per-key lock) instead of starting its own.
-After a server start the saved copies on disk (store/snapshot.py, pages.ui.data.statuses_file) make the
-first read quick, and the thread starts with the first page run.
+The thread starts with the server (dashboard.py's st.App lifespan), before anyone opens a page, for the
+store the server is configured with and the as-at date pages open with; the saved copies on disk
+(store/snapshot.py, pages.ui.data.statuses_file) make that first read quick. A page run for another
+store (a session's own URL) starts one for that store too.
 
 `JSW_WARM_SECONDS` sets the interval; 0 turns warming off (the page tests do, so no thread outlives
 its test's store).
