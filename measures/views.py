@@ -467,6 +467,16 @@ GAP_CASE_COLUMNS: dict[str, dict[str, str]] = {
         "worker": "Worker",
     },
 }
+# Every column gap_cases reads of each dataset: the cases' columns, the filters' and the gaps' own.
+GAP_READS: dict[str, tuple[str, ...]] = {
+    dataset: tuple(
+        dict.fromkeys(
+            [*columns, DATASET_QUARTER_DATE[dataset], "team", "worker", "order_type"]
+            + (["review_held", "exclusion_reason"] if dataset == "reviews" else [])
+        )
+    )
+    for dataset, columns in GAP_CASE_COLUMNS.items()
+}
 
 
 def gap_cases(frames: dict[str, pd.DataFrame], filters: Filters) -> dict[str, pd.DataFrame]:

@@ -15,6 +15,7 @@ import streamlit as st
 
 import exports
 import store
+from loaders import DATASET_NAMES
 from measures import CAN_BE_INVALID, MEASURES, categories, views
 from measures.access import may
 from measures.filters import Filters
@@ -78,7 +79,8 @@ def invalid_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
 def exclusions_for(url: str, version: str, filters: Filters) -> pd.DataFrame:
     """Excluded records per reason and measure, as the filters keep them."""
     excluded = data.filtered_statuses(url, version, filters, columns=("measure", "record_id", "status"))
-    return views.exclusions_by_reason(excluded, data.frames_for(url, version))
+    reasons = {name: data.dataset_for(url, version, name, ("exclusion_reason",)) for name in DATASET_NAMES}
+    return views.exclusions_by_reason(excluded, reasons)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -123,7 +125,8 @@ def live_rejects(url: str, version: str, scope: tuple[str, ...] | None) -> tuple
 @st.cache_data(show_spinner=False, max_entries=16)
 def gaps_for(url: str, version: str, filters: Filters) -> dict[str, pd.DataFrame]:
     """The cases behind each gap (measures.views.GAP_WHY), as the filters keep them."""
-    return views.gap_cases(data.frames_for(url, version), filters)
+    read = {name: data.dataset_for(url, version, name, columns) for name, columns in views.GAP_READS.items()}
+    return views.gap_cases(read, filters)
 
 
 def invalid_section(url: str, version: str, filters: Filters) -> None:
@@ -218,7 +221,10 @@ def gaps_section(url: str, version: str, filters: Filters) -> None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def spellings_for(url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values written in several ways, and the shapes case references take (when more than one)."""
-    frames = data.frames_for(url, version)
+    frames = {
+        name: data.dataset_for(url, version, name, (*categories.CATEGORY_COLUMNS.get(name, ()), "case_ref"))
+        for name in DATASET_NAMES
+    }
     return categories.spelling_variants(frames), categories.case_ref_formats(frames)
 
 

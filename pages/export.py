@@ -67,7 +67,7 @@ def export_rows(
         quarterly = views.with_partial(data.quarterly_for(url, version, filters), filters.as_at)
         return views.quarterly_summary(quarterly)
     if what != STATUSES:
-        kept = dataset_in_filters(data.frames_for(url, version)[what], what, filters)
+        kept = dataset_in_filters(data.dataset_for(url, version, what), what, filters)
         return kept[DATASETS[what].column_names].reset_index(drop=True)
     chosen = data.filtered_statuses(url, version, filters, measures)
     rows = chosen[[column for column in STATUS_COLUMNS if column in chosen.columns]]

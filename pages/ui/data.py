@@ -2,12 +2,13 @@
 
 Caching is keyed on (store URL, store.data_version, as-at date or filters), so an upload, an undo or a
 settings change is seen by every page on the next rerun, and nothing that has not changed is
-recomputed. The big frames (datasets, record statuses) are held once with st.cache_resource and must
-be treated as read-only; small per-filter aggregates are st.cache_data copies. The rules themselves
+recomputed. The record statuses are held once with st.cache_resource and must be treated as read-only;
+small per-filter aggregates are st.cache_data copies. The datasets themselves are not kept: pages read
+the columns they need (dataset_for) and cache what they work out from them. The rules themselves
 live in measures/; these wrappers only decide what is cached and for how long.
 
 Team scope (issue 7) is applied here, where the session's frames are read, once: a team leader's
-frames_for and statuses_for hold only their teams' rows, and everything else is derived from those.
+dataset_for and statuses_for hold only their teams' rows, and everything else is derived from those.
 Every public function keeps its signature and reads the session's scope inside (`current_scope()`,
 set by dashboard.py from the signed-in person); the cached inner functions take the scope as an
 explicit argument, so a cache entry is never shared between scopes. The whole service's frames stay
@@ -172,26 +173,27 @@ def _in_scope_rows(frame: pd.DataFrame, scope: tuple[str, ...]) -> pd.DataFrame:
     return kept
 
 
-@st.cache_resource(show_spinner="Reading the store…", max_entries=1)
-def _all_frames(url: str, version: str) -> dict[str, pd.DataFrame]:
-    """Every dataset as stored, the whole service. Shared between sessions: read-only."""
+def _all_records(url: str) -> dict[str, pd.DataFrame]:
+    """Every dataset as stored, the whole service, for a full computation of the statuses: read when
+    needed and not kept (a million records as Python objects would otherwise stay in memory)."""
     connection = engine_for(url)
     return {name: store.read_dataset(connection, name) for name in DATASET_NAMES}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _scoped_frames(url: str, version: str, scope: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """Every dataset's rows of the scope's teams (a blank team is in no scope). Read-only."""
-    return {name: _in_scope_rows(frame, scope) for name, frame in _all_frames(url, version).items()}
-
-
-def _frames(url: str, version: str, scope: Scope) -> dict[str, pd.DataFrame]:
-    return _all_frames(url, version) if scope is None else _scoped_frames(url, version, scope)
-
-
-def frames_for(url: str, version: str) -> dict[str, pd.DataFrame]:
-    """Every dataset as stored, within the session's team scope. Shared between sessions: read-only."""
-    return _frames(url, _base(version), current_scope())
+def dataset_for(url: str, version: str, dataset: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One dataset's records within the session's team scope: the named canonical columns only (all when
+    None), with record_id and upload_id. A new frame at each call, read from the store's saved copy
+    (store.read_dataset); no cache keeps it, so callers cache what they work out from it (a few rows
+    or counts) and the server does not hold every record between visits. Reading a few columns of a
+    million records takes a fraction of a second; reading them all, a second or two.
+    """
+    scope = current_scope()
+    wanted = columns if columns is None or scope is None else (*columns, "team")
+    frame = store.read_dataset(engine_for(url), dataset, wanted)
+    if scope is None:
+        return frame
+    kept = _in_scope_rows(frame, scope)
+    return kept if columns is None or "team" in columns else kept.drop(columns="team")
 
 
 @st.cache_resource(show_spinner="Working out compliance…", max_entries=2)
@@ -211,7 +213,7 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
     if statuses is None:
         statuses = _brought_up_to_date(url, versions, settings, as_at)
         if statuses is None:
-            statuses = _as_categories(record_statuses(_all_frames(url, version), settings, as_at))
+            statuses = _as_categories(record_statuses(_all_records(url), settings, as_at))
         if saved is not None:
             saving = threading.Thread(target=_save_quietly, args=(saved, statuses), daemon=True)
             _saving.append(saving)
