@@ -15,6 +15,10 @@ put in place. Three things are shared between records and are worked out again e
 The result is the frame `record_statuses` gives for the new records (same rows in the same order, same
 categories in the same order, same dtypes); `updated_statuses` returns None wherever it cannot be sure of
 that cheaply, and the caller works the statuses out whole.
+
+A new extract usually brings a newer data date, and with it the as-at date pages open with, so the
+earlier statuses are first moved to the new as-at date (`redated_statuses`): a status depends on that date
+in one way only, a timescale record with nothing recorded being missed once the date is past its due date.
 """
 
 from __future__ import annotations
@@ -86,6 +90,47 @@ def updated_statuses(
             return None
         columns[column] = values
     return frame_from_arrays(columns, copy=False)
+
+
+_TIMESCALE_CODES = np.array([code for code, measure in enumerate(MEASURES) if measure.kind == "timescale"])
+
+
+def redated_statuses(old: pd.DataFrame, old_as_at: date, as_at: date) -> pd.DataFrame | None:
+    """`old` (record_statuses as at `old_as_at`) as record_statuses gives it as at `as_at`; None when that
+    cannot be made cheaply and exactly.
+
+    The as-at date enters a status in one place (measures.statuses._timescale_part): a timescale record
+    whose "to" date is blank, neither excluded nor invalid, is missed when the as-at date is after its due
+    date and pending until then. So only those rows' status is set again; every other column is shared
+    with `old`, not copied. The working calendar spans the as-at date's year too, so both dates must lie
+    within the years of the records' own "from" dates (else the calendar could differ: None).
+    """
+    if old_as_at == as_at:
+        return old
+    if old.empty or list(old["measure"].cat.categories) != [measure.id for measure in MEASURES]:
+        return None
+    starts = old["from_date"].to_numpy()
+    if np.isnat(starts).any():
+        return None
+    first, last = pd.Timestamp(starts.min()).year, pd.Timestamp(starts.max()).year
+    if not (first <= old_as_at.year <= last and first <= as_at.year <= last):
+        return None
+    status = old["status"].cat
+    pending, missed = list(status.categories).index("pending"), list(status.categories).index("missed")
+    codes = np.asarray(status.codes)
+    open_now = (
+        np.isin(np.asarray(old["measure"].cat.codes), _TIMESCALE_CODES)
+        & ((codes == pending) | (codes == missed))
+        & np.isnat(old["to_date"].to_numpy())
+    )
+    due = old["due_date"].to_numpy()[open_now]
+    redated = codes.copy()
+    redated[open_now] = np.where(due < np.datetime64(as_at, "ns"), missed, pending)
+    result = old.copy(deep=False)
+    result["status"] = pd.Categorical.from_codes(
+        redated, categories=status.categories, ordered=status.ordered
+    )
+    return result
 
 
 def _by_record_id(frame: pd.DataFrame) -> pd.DataFrame:

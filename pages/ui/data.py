@@ -19,6 +19,7 @@ pages see (`data_version()`) also names the scope, so the caches pages keep of t
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
@@ -51,7 +52,7 @@ from measures import (
 from measures.access import in_scope, suppress_small
 from measures.counts import StatusCounts, quarterly_in_filters, status_counts
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
-from measures.incremental import updated_statuses
+from measures.incremental import redated_statuses, updated_statuses
 from measures.statuses import GROUPING_COLUMNS
 from measures.worklist import DEFAULT_WITHIN_DAYS, open_work
 from pages.ui import state
@@ -203,8 +204,9 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
     Read from the copy saved on disk for these records, settings and date when there is one (a
     server start, or another server on the same store that worked them out first); else brought up to
     date from the statuses this server last had, when uploads alone wrote records since (only those
-    records are worked out: measures.incremental); else worked out whole. A new frame is saved in the
-    background for the next server. Two entries: today's, and one other as-at date.
+    records are worked out, and the earlier ones moved to a new as-at date: measures.incremental); else
+    worked out whole. A new frame is saved in the background for the next server, once the pages have
+    had their turn (SAVE_DELAY_SECONDS). Two entries: today's, and one other as-at date.
     """
     versions = store.records_versions(engine_for(url))
     settings = _settings(url, version)
@@ -215,7 +217,7 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
         if statuses is None:
             statuses = _as_categories(record_statuses(_all_records(url), settings, as_at))
         if saved is not None:
-            saving = threading.Thread(target=_save_quietly, args=(saved, statuses), daemon=True)
+            saving = threading.Thread(target=_save_later, args=(saved, statuses), daemon=True)
             _saving.append(saving)
             saving.start()
     _latest[url] = _Latest(versions, _document_text(settings), as_at, statuses)
@@ -244,11 +246,16 @@ def _document_text(settings: Settings) -> str:
 def _brought_up_to_date(
     url: str, versions: dict[str, store.RecordsVersion], settings: Settings, as_at: date
 ) -> pd.DataFrame | None:
-    """The statuses of these records versions from the ones this server last had, when those are for the
-    same settings and date and only uploads wrote records since (no undo); else None (work them out)."""
+    """The statuses of these records versions as at this date from the ones this server last had, when
+    those are for the same settings and only uploads wrote records since (no undo); else None (work them
+    out). A new extract's later data date moves the as-at date pages open with: the earlier statuses are
+    moved to it first (measures.incremental.redated_statuses), as they are for a date typed in the sidebar."""
     earlier = _latest.get(url)
-    if earlier is None or earlier.settings != _document_text(settings) or earlier.as_at != as_at:
+    if earlier is None or earlier.settings != _document_text(settings):
         return None
+    moved = redated_statuses(earlier.statuses, earlier.as_at, as_at)
+    if moved is None or earlier.versions == versions:
+        return moved  # no records written since: only the date moved
     changes = {}
     for name in DATASET_NAMES:
         change = store.written_since(
@@ -257,17 +264,34 @@ def _brought_up_to_date(
         if change is None:
             return None
         changes[name] = change
-    return updated_statuses(earlier.statuses, changes, settings, as_at)
+    return updated_statuses(moved, changes, settings, as_at)
 
 
 _saving: list[threading.Thread] = []
+# Saving millions of statuses takes a second or two of processor time. Started at once, it would compete
+# with the page that asked for them (and the warming of their counts and worklist), so it waits this
+# long first; a server that stops, or a test, has it done at once (wait_for_saves).
+SAVE_DELAY_SECONDS = 10.0
+_save_now = threading.Event()
+
+
+def _save_later(path: Path, statuses: pd.DataFrame) -> None:
+    _save_now.wait(SAVE_DELAY_SECONDS)
+    _save_quietly(path, statuses)
 
 
 def wait_for_saves(timeout: float = 60.0) -> None:
-    """Wait until the statuses being saved in the background are on disk (a server that stops at
-    once, and the test that restarts one, need them whole)."""
-    while _saving:
-        _saving.pop().join(timeout)
+    """Save the statuses waiting to be saved now and wait until they are on disk (a server that stops,
+    and the test that restarts one, need them whole). Runs when the server process exits."""
+    _save_now.set()
+    try:
+        while _saving:
+            _saving.pop().join(timeout)
+    finally:
+        _save_now.clear()
+
+
+atexit.register(wait_for_saves)
 
 
 def _as_categories(statuses: pd.DataFrame) -> pd.DataFrame:

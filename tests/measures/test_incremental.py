@@ -15,7 +15,7 @@ import pytest
 
 from loaders.demo import demo_frames
 from measures import default_settings, record_statuses
-from measures.incremental import updated_statuses
+from measures.incremental import redated_statuses, updated_statuses
 from measures.statuses import GROUPING_COLUMNS
 
 AS_AT = date(2021, 3, 31)
@@ -242,3 +242,41 @@ def test_statuses_of_another_shape_are_left_to_a_full_computation(
     assert updated_statuses(old.drop(columns=["grade"]), changes, SETTINGS, AS_AT) is None
     unordered = old.iloc[::-1].reset_index(drop=True)
     assert updated_statuses(unordered, changes, SETTINGS, AS_AT) is None
+
+
+@pytest.mark.parametrize(
+    "as_at",
+    [date(2021, 4, 1), date(2021, 2, 14), date(2020, 9, 30), date(2019, 6, 3), date(2021, 3, 31)],
+)
+def test_statuses_moved_to_another_as_at_date_come_out_as_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame, as_at: date
+) -> None:
+    """A newer extract moves the as-at date pages open with: pending cases past due become missed, and
+    going back in time the other way, exactly as worked out whole."""
+    redated = redated_statuses(old, AS_AT, as_at)
+    assert redated is not None
+    full = record_statuses(before, SETTINGS, as_at)
+    pd.testing.assert_frame_equal(redated, full, check_categorical=True, check_exact=True)
+    changed = int((redated["status"] != old["status"]).sum())
+    assert (changed > 0) == (as_at != AS_AT)  # the dates chosen each move some case
+    assert old["status"].equals(record_statuses(before, SETTINGS, AS_AT)["status"])  # old left alone
+
+
+def test_a_move_and_an_upload_together_come_out_as_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame
+) -> None:
+    after = copy_of(before)
+    after["orders"].loc[after["orders"].index[-40:], "induction"] = pd.NaT  # inductions not recorded yet
+    later = date(2021, 4, 20)
+    moved = redated_statuses(old, AS_AT, later)
+    assert moved is not None
+    spliced = updated_statuses(moved, changes_between(before, after), SETTINGS, later)
+    assert spliced is not None
+    pd.testing.assert_frame_equal(spliced, record_statuses(after, SETTINGS, later), check_exact=True)
+
+
+def test_an_as_at_date_in_a_year_the_records_do_not_span_is_left_to_a_full_computation(
+    old: pd.DataFrame,
+) -> None:
+    assert redated_statuses(old, AS_AT, date(2022, 1, 10)) is None
+    assert redated_statuses(old, AS_AT, date(2018, 12, 31)) is None

@@ -4,6 +4,8 @@ them out whole. The cached function is called directly, as the warming thread ca
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 import pytest
 
@@ -29,15 +31,15 @@ def full_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def _statuses(url: str) -> pd.DataFrame:
+def _statuses(url: str, as_at: date = AS_AT) -> pd.DataFrame:
     engine = data.engine_for(url)
-    return data._all_statuses(url, store.data_version(engine), AS_AT)
+    return data._all_statuses(url, store.data_version(engine), as_at)
 
 
-def _expected(url: str) -> pd.DataFrame:
+def _expected(url: str, as_at: date = AS_AT) -> pd.DataFrame:
     engine = data.engine_for(url)
     settings = settings_from_document(store.load_settings(engine))
-    return record_statuses({name: store.read_dataset(engine, name) for name in DATASETS}, settings, AS_AT)
+    return record_statuses({name: store.read_dataset(engine, name) for name in DATASETS}, settings, as_at)
 
 
 def _upload(url: str, dataset: str, frame: pd.DataFrame, label: str) -> int | None:
@@ -82,4 +84,28 @@ def test_an_upload_is_put_in_place_and_an_undo_or_settings_change_works_them_out
     after_settings = _statuses(demo_url)
     assert len(full_computations) == 3
     pd.testing.assert_frame_equal(after_settings, _expected(demo_url), check_exact=True)
+    data.wait_for_saves()
+
+
+def test_an_upload_with_a_later_data_date_and_a_date_typed_in_the_sidebar_are_put_in_place(
+    demo_url: str, full_computations: list[int]
+) -> None:
+    """A new extract moves the as-at date pages open with (its data date is later), and a person may type
+    another date: neither works the statuses out whole, and both give a full computation's figures."""
+    _statuses(demo_url)
+    assert len(full_computations) == 1
+    orders = store.read_dataset(data.engine_for(demo_url), "orders").tail(10)
+    recorded = orders.drop(columns=["record_id", "upload_id"]).assign(worker="Sam Example (demo)")
+    _upload(demo_url, "orders", recorded, "later")
+    later = AS_AT + timedelta(days=20)
+
+    after_upload = _statuses(demo_url, later)
+    typed_earlier = _statuses(demo_url, AS_AT - timedelta(days=75))
+
+    assert len(full_computations) == 1
+    pd.testing.assert_frame_equal(after_upload, _expected(demo_url, later), check_exact=True)
+    pd.testing.assert_frame_equal(
+        typed_earlier, _expected(demo_url, AS_AT - timedelta(days=75)), check_exact=True
+    )
+    assert not after_upload["status"].equals(typed_earlier["status"])
     data.wait_for_saves()
