@@ -106,19 +106,31 @@ def clear_teams(page: Page) -> None:
         rerun_seconds(page, remove.first.click, DRAW_TIMEOUT_MS, at_least=TILES)
 
 
-def pick_team(page: Page, team: str) -> None:
+def open_team_choices(page: Page) -> None:
     page.get_by_role("combobox", name="Team", exact=True).click()
+
+
+def choose_team(page: Page, team: str) -> None:
     page.get_by_role("option", name=team, exact=True).click()
+
+
+def pick_team(page: Page, team: str) -> None:
+    open_team_choices(page)
+    choose_team(page, team)
     page.keyboard.press("Escape")
 
 
 def filter_change(page: Page, selection: tuple[str, ...]) -> Timing:
-    """Select the teams; only the last pick (the one that reaches a new selection) is timed."""
+    """Select the teams; only the last pick (the one that reaches a new selection) is timed, from the
+    click on the team in the open list to the redrawn page. Opening the list is the browser's own work
+    (no run on the server), as is closing it afterwards, so neither is counted as the change."""
     clear_teams(page)
     for team in selection[:-1]:
         rerun_seconds(page, lambda team=team: pick_team(page, team), DRAW_TIMEOUT_MS, at_least=TILES)
+    open_team_choices(page)
     started_ms = page.evaluate("() => { window.__runLog = []; return performance.now(); }")
-    seconds = rerun_seconds(page, lambda: pick_team(page, selection[-1]), DRAW_TIMEOUT_MS, at_least=TILES)
+    seconds = rerun_seconds(page, lambda: choose_team(page, selection[-1]), DRAW_TIMEOUT_MS, at_least=TILES)
+    page.keyboard.press("Escape")
     assert_no_app_error(page)
     return split(page, seconds, started_ms)
 
