@@ -306,14 +306,20 @@ def read_dataset(engine: Engine, dataset: str, columns: Collection[str] | None =
             if frame is not None:
                 return frame
         base = _base_snapshot(connection, folder, dataset, version)
-        frame = _load(base[1], dataset) if base is not None else None
+        frame = None
+        if base is not None:
+            delta = _records_since(connection, dataset, base[0].newest_upload)
+            if delta.empty and _same_file(base[1], current):
+                # No record changed since (another dataset's upload): the base is this version's
+                # snapshot too, so only the columns asked for are decoded.
+                frame = _load(current, dataset, columns)
+                if frame is not None:
+                    return frame
+            frame = _load(base[1], dataset)
+            if frame is not None:
+                frame = _with_delta(frame, delta)
         if frame is None:
             frame = read_records(connection, dataset)
-        else:
-            delta = _records_since(connection, dataset, base[0].newest_upload)
-            if delta.empty and base is not None and _same_file(base[1], current):
-                return frame if columns is None else _only(frame, columns)
-            frame = _with_delta(frame, delta)
     _save(folder, dataset, version, frame)
     return frame if columns is None else _only(frame, columns)
 

@@ -13,7 +13,7 @@ import pytest
 from store import connect, read_dataset, store_sheet, undo_upload
 from store.records import read_records
 from store.snapshot import snapshot_dir
-from tests.store.sheets import ORDER_ROWS, make_sheet, sha_of
+from tests.store.sheets import ORDER_ROWS, REVIEW_ROWS, make_sheet, sha_of
 
 
 def _store(engine, rows, label):
@@ -128,13 +128,19 @@ def test_snapshots_of_an_sqlite_file_live_beside_it_unless_a_folder_is_chosen(mo
         assert folder == tmp_path / "store.sqlite3.snapshots"
 
 
-@pytest.mark.parametrize("reads", ["first", "from the snapshot"])
+@pytest.mark.parametrize("reads", ["first", "from the snapshot", "after another dataset's upload"])
 def test_a_read_of_some_columns_gives_those_columns_of_the_whole_read(engine, reads):
     _store(engine, ORDER_ROWS, "first")
-    if reads == "from the snapshot":
+    if reads != "first":
         read_dataset(engine, "orders")
+    if reads == "after another dataset's upload":  # the orders' snapshot is reused under the new version
+        store_sheet(
+            engine, make_sheet("reviews", REVIEW_ROWS), file_name="r.csv", sha256=sha_of("r"), user="officer"
+        )
 
     some = read_dataset(engine, "orders", ["order_date", "requirements"])
 
     assert list(some.columns) == ["order_date", "requirements", "record_id", "upload_id"]
     pd.testing.assert_frame_equal(some, _database(engine)[list(some.columns)])
+    expected = 2 if reads == "after another dataset's upload" else 1  # the version's own name, linked
+    assert len(_snapshot_files(engine)) == expected
