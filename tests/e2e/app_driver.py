@@ -242,7 +242,16 @@ def open_from_sidebar(page: Page, title: str, *, at_least: tuple[str, int] | Non
     """Click a page's link in the sidebar navigation, as a user does, and wait for it to be drawn
     with that title and no error."""
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
-    rerun_seconds(page, link.click, at_least=at_least)
+    link.click()
+    # Waited for by its title, not by a change of the run state: a page that runs in a few milliseconds
+    # can go from "notRunning" to "notRunning" in one render of the browser, with no change to observe.
+    page.wait_for_function(
+        "title => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')]"
+        ".some(heading => heading.innerText.includes(title))",
+        arg=title,
+        polling=25,
+    )
+    wait_until_drawn(page, at_least=at_least)
     assert_no_app_error(page)
     headings = page.get_by_test_id("stMain").locator("h1").all_inner_texts()
     assert any(title in heading for heading in headings), f"{title} opened a page titled {headings}"
