@@ -13,6 +13,7 @@ rerun runs this file as the script (`__main__`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -272,9 +273,12 @@ def main() -> None:
 @asynccontextmanager
 async def warm_from_the_start(_app: st.App) -> AsyncIterator[None]:
     """When the server starts, before anyone has opened a page, start keeping the store's caches warm:
-    the first visitor finds the figures worked out (or being worked out) instead of starting the work."""
+    the first visitor finds the figures worked out (or being worked out) instead of starting the work.
+    When it stops, write the statuses still waiting to be saved, for the next start and `cli.py report`
+    (the server ends by its signal after this, so exit handlers would not run)."""
     warm.watch(store.resolve_url(None))
     yield
+    await asyncio.to_thread(data.wait_for_saves)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def updated_statuses(
     written = {name: _by_record_id(changes[name].written) for name in _DATASET_ORDER}
     if all(frame.empty for frame in written.values()):
         return old
-    if not _within_calendar_years(old, written, as_at):
+    if not _within_calendar_years(old, written):
         return None
     # The grouping columns' codes are put in from the written values (_written_codes): the part's own
     # categories, chosen by counts over the written records alone, would only be thrown away.
@@ -96,24 +96,20 @@ _TIMESCALE_CODES = np.array([code for code, measure in enumerate(MEASURES) if me
 
 
 def redated_statuses(old: pd.DataFrame, old_as_at: date, as_at: date) -> pd.DataFrame | None:
-    """`old` (record_statuses as at `old_as_at`) as record_statuses gives it as at `as_at`; None when that
-    cannot be made cheaply and exactly.
+    """`old` (record_statuses as at `old_as_at`) as record_statuses gives it as at `as_at`; None when `old`
+    is not in the shape record_statuses gives.
 
     The as-at date enters a status in one place (measures.statuses._timescale_part): a timescale record
     whose "to" date is blank, neither excluded nor invalid, is missed when the as-at date is after its due
-    date and pending until then. So only those rows' status is set again; every other column is shared
-    with `old`, not copied. The working calendar spans the as-at date's year too, so both dates must lie
-    within the years of the records' own "from" dates (else the calendar could differ: None).
+    date and pending until then (the working calendar spans the data's own dates, not the as-at date).
+    So only those rows' status is set again; every other column is shared with `old`, not copied. Of
+    the columns, only measure, status, to_date and due_date are read: a caller may pass only those it
+    loaded, with the others it needs.
     """
     if old_as_at == as_at:
         return old
-    if old.empty or list(old["measure"].cat.categories) != [measure.id for measure in MEASURES]:
-        return None
-    starts = old["from_date"].to_numpy()
-    if np.isnat(starts).any():
-        return None
-    first, last = pd.Timestamp(starts.min()).year, pd.Timestamp(starts.max()).year
-    if not (first <= old_as_at.year <= last and first <= as_at.year <= last):
+    needed = {"measure", "status", "to_date", "due_date"}
+    if not needed <= set(old.columns) or list(old["measure"].cat.categories) != [m.id for m in MEASURES]:
         return None
     status = old["status"].cat
     pending, missed = list(status.categories).index("pending"), list(status.categories).index("missed")
@@ -140,15 +136,14 @@ def _by_record_id(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _within_calendar_years(old: pd.DataFrame, written: dict[str, pd.DataFrame], as_at: date) -> bool:
-    """Whether every written date falls in the years the earlier statuses' from dates (and the as-at
-    date) span: the working calendar spans the data's years, so a new year could change it. The from
-    dates are the data's own, so this is narrower than the calendar's span (it errs towards a full
-    computation)."""
+def _within_calendar_years(old: pd.DataFrame, written: dict[str, pd.DataFrame]) -> bool:
+    """Whether every written date falls in the years the earlier statuses' from dates span: the working
+    calendar spans the data's years, so a new year could change it. The from dates are the data's own,
+    so this is narrower than the calendar's span (it errs towards a full computation)."""
     starts = old["from_date"].to_numpy()  # every status row has a from date
     if len(starts) == 0 or np.isnat(starts).any():
         return False
-    span = [pd.Timestamp(as_at), pd.Timestamp(starts.min()), pd.Timestamp(starts.max())]
+    span = [pd.Timestamp(starts.min()), pd.Timestamp(starts.max())]
     first, last = min(span).year, max(span).year
     for name, frame in written.items():
         for column in _DATE_COLUMNS[name]:

@@ -159,16 +159,22 @@ def _prepare(name: str, frame: pd.DataFrame) -> _Dataset:
 def _calendar_for(
     datasets: dict[str, _Dataset], settings: Settings, report_day: np.datetime64
 ) -> WorkingCalendar:
-    """The working calendar spanning every date in the data and the report date, a year either side.
+    """The working calendar spanning every date in the data, a year either side (the report date only
+    when the data has no dates).
 
-    The far end also allows for the longest working-day rule, whose due dates run past the data.
+    The far end also allows for the longest working-day rule, whose due dates run past the data. The
+    report date is left out on purpose: then a status depends on it only through "missed once past its
+    due date", and statuses worked out for one date can be moved to another cheaply and exactly
+    (measures.incremental.redated_statuses), for the command line's report as for the dashboard.
     """
-    bounds = [report_day]
+    bounds: list[np.datetime64] = []
     for data in datasets.values():
         for days in data.dates.values():
             known = days[~np.isnat(days)]
             if len(known):
                 bounds.extend((known.min(), known.max()))
+    if not bounds:
+        bounds = [report_day]
     years = np.array(bounds, dtype="datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970
     longest = max((rule.number for rule in settings.rules.values() if rule.unit == "working_days"), default=0)
     return working_calendar(

@@ -41,6 +41,7 @@ from store.snapshot import (
     records_key,
     records_versions,
     snapshot_dir,
+    statuses_path,
     versions_key,
     written_since,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "save_settings",
     "seed_example_plan",
     "snapshot_dir",
+    "statuses_path",
     "store_sheet",
     "undo_upload",
     "update_action",

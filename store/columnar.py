@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -93,13 +94,19 @@ def _restored(column: pa.ChunkedArray, dtype: str) -> object:
     return array.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
 
 
-def load_frame(path: Path) -> pd.DataFrame | None:
-    """The frame `save_frame` wrote, same columns and dtypes; None when it cannot be read."""
+def load_frame(path: Path, columns: Collection[str] | None = None) -> pd.DataFrame | None:
+    """The frame `save_frame` wrote, same columns and dtypes (of `columns` only, in the file's order, when
+    given: the others are never decoded); None when it cannot be read or lacks a column asked for."""
     try:
         with pa.memory_map(str(path)) as source:
             table = pa.ipc.open_file(source).read_all()
             dtypes = json.loads((table.schema.metadata or {})[_DTYPES_KEY])
-            columns = {name: _restored(table.column(name), dtypes[name]) for name in table.column_names}
-        return pd.DataFrame(columns, copy=False)
+            names = table.column_names
+            if columns is not None:
+                if not set(columns) <= set(names):
+                    return None
+                names = [name for name in names if name in columns]
+            restored = {name: _restored(table.column(name), dtypes[name]) for name in names}
+        return pd.DataFrame(restored, copy=False)
     except (OSError, pa.ArrowException, KeyError, ValueError, TypeError, AttributeError):
         return None

@@ -25,6 +25,7 @@ read instead. The newest two files per dataset are kept.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -357,6 +358,16 @@ def records_versions(engine: Engine) -> dict[str, RecordsVersion]:
 def versions_key(versions: dict[str, RecordsVersion]) -> str:
     """One text naming these records versions (with the marks of this database's history)."""
     return ";".join(_file_name(name, versions[name]) for name in DATASETS)
+
+
+def statuses_path(url: sa.URL, versions: dict[str, RecordsVersion], key: str) -> Path | None:
+    """Where statuses worked out from these records versions are saved beside the store (None: nowhere, an
+    in-memory database); `key` names the rest they were worked out with (measures.saved.statuses_key)."""
+    folder = snapshot_dir(url)
+    if folder is None:
+        return None
+    digest = hashlib.sha256(json.dumps([versions_key(versions), key]).encode()).hexdigest()[:24]
+    return folder / f"statuses-{digest}.arrow"
 
 
 def records_key(engine: Engine) -> str:

@@ -20,7 +20,6 @@ pages see (`data_version()`) also names the scope, so the caches pages keep of t
 from __future__ import annotations
 
 import atexit
-import functools
 import hashlib
 import json
 import logging
@@ -29,14 +28,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-import holidays
 import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-import loaders
-import measures
 import store
 import store.columnar
 from loaders import DATASET_NAMES
@@ -53,6 +49,7 @@ from measures.access import in_scope, suppress_small
 from measures.counts import StatusCounts, quarterly_in_filters, status_counts
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
 from measures.incremental import redated_statuses, updated_statuses
+from measures.saved import statuses_key
 from measures.statuses import GROUPING_COLUMNS
 from measures.worklist import DEFAULT_WITHIN_DAYS, open_work
 from pages.ui import state
@@ -282,7 +279,8 @@ def _save_later(path: Path, statuses: pd.DataFrame) -> None:
 
 def wait_for_saves(timeout: float = 60.0) -> None:
     """Save the statuses waiting to be saved now and wait until they are on disk (a server that stops,
-    and the test that restarts one, need them whole). Runs when the server process exits."""
+    and the test that restarts one, need them whole). dashboard.py's lifespan calls it when the server
+    stops; at the exit of any other process (tests, bare mode) it runs as an exit handler."""
     _save_now.set()
     try:
         while _saving:
@@ -317,24 +315,7 @@ def statuses_file(url: str, version: str, as_at: date) -> Path | None:
 def _statuses_path(
     url: str, versions: dict[str, store.RecordsVersion], settings: Settings, as_at: date
 ) -> Path | None:
-    folder = store.snapshot_dir(engine_for(url).url)
-    if folder is None:
-        return None
-    parts = [store.versions_key(versions), settings_to_document(settings), as_at.isoformat(), _code_mark()]
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
-    return folder / f"statuses-{digest}.arrow"
-
-
-@functools.cache
-def _code_mark() -> str:
-    """A digest of the code and libraries statuses depend on: a new release never reads an old file."""
-    digest = hashlib.sha256()
-    for package in (measures, loaders):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            digest.update(path.read_bytes())
-    for module in (np, pd, holidays):
-        digest.update(module.__version__.encode())
-    return digest.hexdigest()[:16]
+    return store.statuses_path(engine_for(url).url, versions, statuses_key(settings, as_at))
 
 
 _KEEP_STATUS_FILES = 3

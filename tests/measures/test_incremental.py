@@ -275,8 +275,15 @@ def test_a_move_and_an_upload_together_come_out_as_a_full_computation(
     pd.testing.assert_frame_equal(spliced, record_statuses(after, SETTINGS, later), check_exact=True)
 
 
-def test_an_as_at_date_in_a_year_the_records_do_not_span_is_left_to_a_full_computation(
-    old: pd.DataFrame,
+@pytest.mark.parametrize("as_at", [date(2026, 12, 1), date(2018, 12, 31)])
+def test_an_as_at_date_years_from_the_records_comes_out_as_a_full_computation(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame, as_at: date
 ) -> None:
-    assert redated_statuses(old, AS_AT, date(2022, 1, 10)) is None
-    assert redated_statuses(old, AS_AT, date(2018, 12, 31)) is None
+    """The command line's report is as at today by default, years after the records: still exact."""
+    redated = redated_statuses(old, AS_AT, as_at)
+    assert redated is not None
+    pd.testing.assert_frame_equal(redated, record_statuses(before, SETTINGS, as_at), check_exact=True)
+
+
+def test_statuses_of_another_shape_are_not_moved(old: pd.DataFrame) -> None:
+    assert redated_statuses(old.drop(columns=["due_date"]), AS_AT, date(2021, 4, 1)) is None

@@ -19,6 +19,8 @@ import pytest
 import streamlit as st
 
 import cli
+import measures
+import store
 from measures import MEASURES, MEASURES_BY_ID, default_settings, views
 from pages.ui import data
 
@@ -84,12 +86,40 @@ def _restart(make_app) -> None:
     st.cache_data.clear()
 
 
+def _not_worked_out(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("the statuses were worked out again, not read from the saved copy")
+
+
+@pytest.mark.parametrize("as_at", ["2021-04-30", "2021-02-14", "2026-12-01"])
+def test_the_report_from_the_dashboards_saved_statuses_is_the_report_worked_out_whole(
+    demo_url, capsys, as_at
+):
+    """`cli.py report` reads the statuses a dashboard saved (for the date pages open with) and moves them
+    to its own as-at date; deleting the copy makes it work them out whole: the same report either way."""
+    version = store.data_version(data.engine_for(demo_url))
+    data._all_statuses(demo_url, version, data.default_as_at(demo_url, version))  # as warming does
+    data.wait_for_saves()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(measures, "record_statuses", _not_worked_out)
+        assert cli.main(["--db", demo_url, "report", "--as-at", as_at, "--format", "csv"]) == 0
+    from_copy = capsys.readouterr().out
+    for saved in Path(os.environ["JSW_SNAPSHOT_DIR"]).rglob("statuses-*.arrow"):
+        saved.unlink()
+    assert cli.main(["--db", demo_url, "report", "--as-at", as_at, "--format", "csv"]) == 0
+    assert from_copy == capsys.readouterr().out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("restarted", [False, True], ids=["worked-out", "read-back-after-a-restart"])
 def test_pages_and_report_show_the_snapshot_figures(demo_url, make_app, capsys, restarted):
     if restarted:
         _restart(make_app)
-    figures = {"report.csv": _report(capsys, demo_url), **_measure_pages(make_app)}
+        with pytest.MonkeyPatch.context() as patch:  # the report reads the copy the dashboard saved
+            patch.setattr(measures, "record_statuses", _not_worked_out)
+            report = _report(capsys, demo_url)
+    else:
+        report = _report(capsys, demo_url)
+    figures = {"report.csv": report, **_measure_pages(make_app)}
 
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
