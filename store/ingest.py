@@ -79,9 +79,15 @@ def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
 def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset) -> RecordChanges:
     """Match incoming records to stored ones on the natural key and compare the other columns."""
     key = list(dataset.natural_key)
-    incoming = incoming.loc[~key_frame(incoming, dataset).duplicated(keep="last")].reset_index(drop=True)
-    stored_keys = key_frame(stored, dataset).assign(_stored=np.arange(len(stored)))
-    matched = key_frame(incoming, dataset).merge(stored_keys, on=key, how="left")["_stored"].to_numpy()
+    repeated = key_frame(incoming, dataset).duplicated(keep="last").to_numpy()
+    # Kept whole (no copy) when no key repeats and nothing is stored: a first load's million records
+    # are then the very frame that is written, not two more copies of it.
+    incoming = (incoming.loc[~repeated] if repeated.any() else incoming).reset_index(drop=True)
+    if len(stored):
+        stored_keys = key_frame(stored, dataset).assign(_stored=np.arange(len(stored)))
+        matched = key_frame(incoming, dataset).merge(stored_keys, on=key, how="left")["_stored"].to_numpy()
+    else:
+        matched = np.full(len(incoming), np.nan)
     found = ~np.isnan(matched)
     matched_incoming = incoming.loc[found].reset_index(drop=True)
     matched_stored = stored.iloc[matched[found].astype(int)].reset_index(drop=True)
@@ -94,7 +100,7 @@ def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset
         record_id=matched_stored.loc[changed, "record_id"].to_numpy()
     )
     return RecordChanges(
-        new=incoming.loc[~found].reset_index(drop=True),
+        new=incoming.loc[~found].reset_index(drop=True) if found.any() else incoming,
         updated=updated.reset_index(drop=True),
         previous=matched_stored.loc[changed].reset_index(drop=True),
         unchanged=int(same.sum()),
@@ -277,8 +283,10 @@ def store_sheet(
         earlier = find_unchanged_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
         if earlier is not None:
             return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)
-        incoming = canonical_frame(sheet.records, dataset)
-        changes = split_changes(incoming, read_records(connection, dataset.name), dataset)
+        # no name keeps the canonical frame or the stored records once they are split
+        changes = split_changes(
+            canonical_frame(sheet.records, dataset), read_records(connection, dataset.name), dataset
+        )
         taken = data_date(sheet.report_date, sheet.records, dataset.name, utc_now().date())
         if refuse_older and taken is not None and len(changes.updated):
             stored = newest_stored_date(connection, dataset.name)
