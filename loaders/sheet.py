@@ -49,6 +49,7 @@ def read_sheet(
     if grid.field_counts is not None:
         problems.append(_ragged_rows(filled, kept, int(grid.field_counts[position])))
     columns, column_problems = _parse_columns(match, cells, len(data), review_schedule)
+    del cells  # what _parse_columns left: the ignored columns' (the rest went as they were parsed)
     problems.extend(column_problems)
     problem_frame = pd.concat(problems, ignore_index=True) if problems else _problems([], None, [], [])
     problem_frame = problem_frame[kept[problem_frame["position"].to_numpy(dtype=np.int64)]]
@@ -190,6 +191,8 @@ def _ragged_rows(filled: np.ndarray, kept: np.ndarray, header_fields: int) -> pd
 def _parse_columns(
     match: HeaderMatch, cells: dict[object, Cells], size: int, review_schedule: ReviewSchedule
 ) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+    """Each canonical column parsed, and its problems. Takes the parsed columns' entries out of `cells`
+    (the caller has no further use for them), so their memory goes column by column."""
     dataset = DATASETS[match.dataset]
     columns: dict[str, pd.Series] = {}
     problems: list[pd.DataFrame] = []
@@ -197,7 +200,10 @@ def _parse_columns(
         if column.name not in match.columns:
             columns[column.name] = pd.Series([None] * size, dtype=KIND_DTYPES[column.kind])
             continue
-        column_cells = cells[match.columns[column.name]]
+        # Taken out of `cells` as it is parsed, so each column's classification (row codes and masks,
+        # about 13 MB a million rows) goes once its values are parsed: the reader's peak memory came
+        # when all of them were still held beside every parsed column.
+        column_cells = cells.pop(match.columns[column.name])
         parsed = parse_column(column_cells, column.kind, column.name)
         columns[column.name] = parsed.values
         bad = parsed.problems.notna().to_numpy()
