@@ -36,6 +36,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders import safety
 from loaders.result import LoadError, ReadResult, SheetResult
@@ -266,6 +267,11 @@ def _one_line(text: object) -> str:
 
 
 # The answer: a JSON header, then one Arrow IPC stream per frame, each part prefixed by its length.
+# Decoding it allocates its Arrow buffers from the system allocator, which gives a freed buffer back at
+# once: pyarrow's default pool (mimalloc) kept about 60 MB of a million-row answer's temporaries, held
+# at the parent's peak beside the answer and the frames made from it.
+_DECODE_POOL = pa.system_memory_pool()
+_ALIGNMENT = 8  # of each Arrow stream in the answer (answer_parts); the length prefixes are 8 bytes too
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 _ARROW_TYPES = {  # dtype of a loaders frame -> Arrow types it may arrive as
     "object": {pa.string(), pa.large_string(), pa.null()},  # text: str or None (never pandas' str dtype)
@@ -277,8 +283,14 @@ _ARROW_TYPES = {  # dtype of a loaders frame -> Arrow types it may arrive as
 
 
 def answer_parts(header: dict[str, Any], frames: Sequence[pd.DataFrame]) -> list[bytes | pa.Buffer]:
-    """The child's answer in parts (header first) for write_answer. Text columns must hold str or None."""
-    parts: list[bytes | pa.Buffer] = [json.dumps(header).encode()]
+    """The child's answer in parts (header first) for write_answer. Text columns must hold str or None.
+
+    The header is padded with spaces (JSON ignores them) to a multiple of 8 bytes, so every Arrow stream
+    after it starts 8-byte aligned in the parent's buffer, as its streams are themselves multiples of 8.
+    Arrow reads aligned buffers in place; it copied every unaligned one of a million-row answer.
+    """
+    text = json.dumps(header).encode()
+    parts: list[bytes | pa.Buffer] = [text + b" " * (-len(text) % _ALIGNMENT)]
     for frame in frames:
         table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1).replace_schema_metadata(None)
         sink = pa.BufferOutputStream()
@@ -352,7 +364,7 @@ def _sheet(body: dict[str, Any], records: memoryview, rejects: memoryview) -> Sh
 
 def _frame(part: memoryview, columns: list[Any]) -> pd.DataFrame:
     """An Arrow IPC stream -> a frame with exactly the dtypes the header names (from a short list)."""
-    table = pa.ipc.open_stream(pa.py_buffer(part)).read_all()
+    table = pa.ipc.open_stream(pa.py_buffer(part), memory_pool=_DECODE_POOL).read_all()
     table.validate(full=True)
     names = [_string(name) for name, _ in columns]
     if table.column_names != names:
@@ -365,7 +377,7 @@ def _frame(part: memoryview, columns: list[Any]) -> pd.DataFrame:
             data[name] = pd.Series(_texts(column), dtype=TEXT_DTYPE)
         else:
             # astype copies, so no array is a read-only view of the answer's buffer
-            data[name] = column.to_pandas(types_mapper=_NULLABLE.get).astype(dtype)
+            data[name] = column.to_pandas(memory_pool=_DECODE_POOL, types_mapper=_NULLABLE.get).astype(dtype)
     return pd.DataFrame(data, index=pd.RangeIndex(table.num_rows))
 
 
@@ -376,10 +388,13 @@ def _texts(column: pa.ChunkedArray) -> np.ndarray:
     not to_numpy alone, which makes a str per cell: a million reviews' teams, workers and order types
     would be three million strings (about 200 MB) where a few hundred do.
     """
-    encoded = column.combine_chunks().dictionary_encode()
+    # one chunk as it is: combine_chunks copies even one (and not from the pool it is given)
+    whole = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks(memory_pool=_DECODE_POOL)
+    encoded = pc.dictionary_encode(whole, memory_pool=_DECODE_POOL)
     texts = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last stays None: a blank is code -1
     texts[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
-    rows: np.ndarray = texts[encoded.indices.fill_null(-1).to_numpy()]
+    codes = pc.coalesce(encoded.indices, pa.scalar(-1, encoded.indices.type), memory_pool=_DECODE_POOL)
+    rows: np.ndarray = texts[codes.to_numpy()]
     return rows
 
 

@@ -22,6 +22,15 @@ from loaders.values import Cells, parse_column
 _TOTAL_WORDS = frozenset({"total", "totals", "grand total", "total:", "totals:", "grand total:"})
 
 
+def _total_word(text: str) -> bool:
+    return text.strip().lower() in _TOTAL_WORDS
+
+
+# Text by text, each lowered copy let go at once: pandas' str.strip().str.lower() made a lowered copy of
+# every case reference of a million-row sheet (about 70 MB), the peak of reading it.
+_is_total_word = np.frompyfunc(_total_word, 1, 1)
+
+
 def read_sheet(
     grid: Grid, *, dataset: str | None, review_schedule: ReviewSchedule, where: str
 ) -> SheetResult | None:
@@ -49,6 +58,7 @@ def read_sheet(
     if grid.field_counts is not None:
         problems.append(_ragged_rows(filled, kept, int(grid.field_counts[position])))
     columns, column_problems = _parse_columns(match, cells, len(data), review_schedule)
+    del cells  # what _parse_columns left: the ignored columns' (the rest went as they were parsed)
     problems.extend(column_problems)
     problem_frame = pd.concat(problems, ignore_index=True) if problems else _problems([], None, [], [])
     problem_frame = problem_frame[kept[problem_frame["position"].to_numpy(dtype=np.int64)]]
@@ -117,8 +127,8 @@ def _kept_rows(filled: np.ndarray, cells: dict[object, Cells], columns: pd.Index
     for position, column in enumerate(columns):
         rows_here = kept & (first_filled == position) & cells[column].is_text
         if rows_here.any():
-            text = pd.Series(cells[column].raw[rows_here]).str.strip().str.lower()
-            kept[np.flatnonzero(rows_here)[text.isin(_TOTAL_WORDS).to_numpy()]] = False
+            total = _is_total_word(cells[column].raw.to_numpy()[rows_here]).astype(bool)
+            kept[np.flatnonzero(rows_here)[total]] = False
     return kept
 
 
@@ -190,6 +200,8 @@ def _ragged_rows(filled: np.ndarray, kept: np.ndarray, header_fields: int) -> pd
 def _parse_columns(
     match: HeaderMatch, cells: dict[object, Cells], size: int, review_schedule: ReviewSchedule
 ) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+    """Each canonical column parsed, and its problems. Takes the parsed columns' entries out of `cells`
+    (the caller has no further use for them), so their memory goes column by column."""
     dataset = DATASETS[match.dataset]
     columns: dict[str, pd.Series] = {}
     problems: list[pd.DataFrame] = []
@@ -197,7 +209,10 @@ def _parse_columns(
         if column.name not in match.columns:
             columns[column.name] = pd.Series([None] * size, dtype=KIND_DTYPES[column.kind])
             continue
-        column_cells = cells[match.columns[column.name]]
+        # Taken out of `cells` as it is parsed, so each column's classification (row codes and masks,
+        # about 13 MB a million rows) goes once its values are parsed: the reader's peak memory came
+        # when all of them were still held beside every parsed column.
+        column_cells = cells.pop(match.columns[column.name])
         parsed = parse_column(column_cells, column.kind, column.name)
         columns[column.name] = parsed.values
         bad = parsed.problems.notna().to_numpy()

@@ -10,7 +10,7 @@ see which later uploads still hold it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +23,7 @@ from loaders.data_date import data_date
 from loaders.result import SheetResult
 from loaders.schema import DATASETS, Dataset, Kind
 from store.audit import detail_json, record_event
-from store.bulk import insert_rows, update_rows
+from store.bulk import insert_batches, insert_rows, update_batches
 from store.engine import writing
 from store.frames import canonical_frame, driver_columns, driver_values, text_values
 from store.records import read_records
@@ -79,9 +79,15 @@ def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
 def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset) -> RecordChanges:
     """Match incoming records to stored ones on the natural key and compare the other columns."""
     key = list(dataset.natural_key)
-    incoming = incoming.loc[~key_frame(incoming, dataset).duplicated(keep="last")].reset_index(drop=True)
-    stored_keys = key_frame(stored, dataset).assign(_stored=np.arange(len(stored)))
-    matched = key_frame(incoming, dataset).merge(stored_keys, on=key, how="left")["_stored"].to_numpy()
+    repeated = key_frame(incoming, dataset).duplicated(keep="last").to_numpy()
+    # Kept whole (no copy) when no key repeats and nothing is stored: a first load's million records
+    # are then the very frame that is written, not two more copies of it.
+    incoming = (incoming.loc[~repeated] if repeated.any() else incoming).reset_index(drop=True)
+    if len(stored):
+        stored_keys = key_frame(stored, dataset).assign(_stored=np.arange(len(stored)))
+        matched = key_frame(incoming, dataset).merge(stored_keys, on=key, how="left")["_stored"].to_numpy()
+    else:
+        matched = np.full(len(incoming), np.nan)
     found = ~np.isnan(matched)
     matched_incoming = incoming.loc[found].reset_index(drop=True)
     matched_stored = stored.iloc[matched[found].astype(int)].reset_index(drop=True)
@@ -94,7 +100,7 @@ def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset
         record_id=matched_stored.loc[changed, "record_id"].to_numpy()
     )
     return RecordChanges(
-        new=incoming.loc[~found].reset_index(drop=True),
+        new=incoming.loc[~found].reset_index(drop=True) if found.any() else incoming,
         updated=updated.reset_index(drop=True),
         previous=matched_stored.loc[changed].reset_index(drop=True),
         unchanged=int(same.sum()),
@@ -102,26 +108,54 @@ def split_changes(incoming: pd.DataFrame, stored: pd.DataFrame, dataset: Dataset
     )
 
 
-def _record_rows(frame: pd.DataFrame, dataset: Dataset, *extra: np.ndarray) -> list[tuple]:
-    """Driver-ready tuples: the canonical columns in schema order, then `extra` columns."""
-    return list(zip(*driver_columns(frame, dataset).values(), *extra, strict=True))
+BATCH_ROWS = 50_000  # records turned into driver values and written at a time
+
+
+def _slices(count: int) -> Iterator[slice]:
+    """Consecutive row ranges of at most BATCH_ROWS covering `count` rows."""
+    for start in range(0, count, BATCH_ROWS):
+        yield slice(start, min(start + BATCH_ROWS, count))
+
+
+def _record_batches(frame: pd.DataFrame, dataset: Dataset, *extra: np.ndarray) -> Iterator[list[tuple]]:
+    """Driver-ready tuples, BATCH_ROWS at a time: the canonical columns in schema order, then `extra`
+    columns (one value per row of `frame`).
+
+    Built batch by batch from slices of the columns rather than all at once: a million records' tuples
+    and driver values held about 230 MB of Python objects beside the frame they came from, the largest
+    part of an ingest's peak memory; a batch holds a twentieth of that.
+    """
+    for rows in _slices(len(frame)):
+        values = driver_columns(frame.iloc[rows], dataset).values()
+        yield list(zip(*values, *(column[rows] for column in extra), strict=True))
 
 
 def _repeat(value: object, count: int) -> np.ndarray:
     return np.full(count, value, dtype=object)
 
 
+def _same_value(value: object, count: int) -> np.ndarray:
+    """`value` for each of `count` rows as a read-only view of one cell (no array of `count` pointers)."""
+    return np.broadcast_to(np.array(value, dtype=object), (count,))
+
+
 def insert_records(connection: Connection, dataset: Dataset, new: pd.DataFrame, upload_id: int) -> None:
     """Bulk insert of new records, written and first created by this upload."""
-    rows = _record_rows(new, dataset, _repeat(upload_id, len(new)), _repeat(upload_id, len(new)))
-    insert_rows(connection, dataset.name, [*dataset.column_names, "upload_id", "created_upload_id"], rows)
+    upload = _same_value(upload_id, len(new))
+    insert_batches(
+        connection,
+        dataset.name,
+        [*dataset.column_names, "upload_id", "created_upload_id"],
+        _record_batches(new, dataset, upload, upload),
+        rows=len(new),
+    )
 
 
 def update_records(connection: Connection, dataset: Dataset, updated: pd.DataFrame, upload_id: int) -> None:
     """Bulk update of changed records by record_id; they now carry this upload's id."""
     record_ids = updated["record_id"].to_numpy(dtype=object)
-    rows = _record_rows(updated, dataset, _repeat(upload_id, len(updated)), record_ids)
-    update_rows(connection, dataset.name, [*dataset.column_names, "upload_id"], "record_id", rows)
+    batches = _record_batches(updated, dataset, _same_value(upload_id, len(updated)), record_ids)
+    update_batches(connection, dataset.name, [*dataset.column_names, "upload_id"], "record_id", batches)
 
 
 def history_documents(previous: pd.DataFrame, dataset: Dataset) -> list[str]:
@@ -134,20 +168,25 @@ def history_documents(previous: pd.DataFrame, dataset: Dataset) -> list[str]:
     return values.to_json(orient="records", lines=True).splitlines()
 
 
+def _history_batches(previous: pd.DataFrame, dataset: Dataset, upload_id: int) -> Iterator[list[tuple]]:
+    """record_history rows, BATCH_ROWS at a time (a JSON document per record is the bulkiest value)."""
+    record_ids = previous["record_id"].to_numpy(dtype=object)
+    for rows in _slices(len(previous)):
+        documents = history_documents(previous.iloc[rows], dataset)
+        count = len(documents)
+        upload, name = _same_value(upload_id, count), _same_value(dataset.name, count)
+        yield list(zip(upload, name, record_ids[rows], documents, strict=True))
+
+
 def write_history(connection: Connection, dataset: Dataset, previous: pd.DataFrame, upload_id: int) -> None:
     """Keep the values every updated record had, so undo_upload can put them back."""
-    documents = history_documents(previous, dataset)
-    count = len(documents)
-    rows = list(
-        zip(
-            _repeat(upload_id, count),
-            _repeat(dataset.name, count),
-            previous["record_id"].to_numpy(dtype=object),
-            documents,
-            strict=True,
-        )
+    insert_batches(
+        connection,
+        "record_history",
+        ["upload_id", "dataset", "record_id", "previous"],
+        _history_batches(previous, dataset, upload_id),
+        rows=len(previous),
     )
-    insert_rows(connection, "record_history", ["upload_id", "dataset", "record_id", "previous"], rows)
 
 
 def write_holdings(connection: Connection, dataset: Dataset, matched_ids: np.ndarray, upload_id: int) -> None:
@@ -244,8 +283,10 @@ def store_sheet(
         earlier = find_unchanged_upload(connection, sha256=sha256, dataset=dataset.name, sheet=sheet.sheet)
         if earlier is not None:
             return StoreSummary(None, dataset.name, 0, 0, 0, 0, already_loaded=earlier)
-        incoming = canonical_frame(sheet.records, dataset)
-        changes = split_changes(incoming, read_records(connection, dataset.name), dataset)
+        # no name keeps the canonical frame or the stored records once they are split
+        changes = split_changes(
+            canonical_frame(sheet.records, dataset), read_records(connection, dataset.name), dataset
+        )
         taken = data_date(sheet.report_date, sheet.records, dataset.name, utc_now().date())
         if refuse_older and taken is not None and len(changes.updated):
             stored = newest_stored_date(connection, dataset.name)

@@ -134,7 +134,9 @@ def test_no_stored_text_holds_a_control_character():
     assert sheet.records["case_ref"].tolist() == ["A1"]  # the note column is not stored
 
 
-@pytest.mark.parametrize("word", ["Total", "Totals", "TOTALS:", "Grand total", "Grand Total:"])
+@pytest.mark.parametrize(
+    "word", ["Total", "Totals", "TOTALS:", "Grand total", "Grand Total:", "  grand TOTAL  "]
+)
 def test_totals_rows_are_skipped_in_csv_and_workbooks(word):
     rows = [["Case Ref", "Order Date", "Team"], ["A1", D, "North"], [word, 1, 1], ["A2", D, "South"]]
     (book,) = read_extract("o.xlsx", build.xlsx(rows)).sheets

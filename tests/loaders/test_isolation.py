@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import sys
 import time
 from datetime import datetime
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from loaders import LoadError, ReadResult, ReviewSchedule, isolated, read_extract, read_extract_isolated
@@ -299,3 +301,30 @@ def test_the_answer_round_trips_every_dtype_without_the_child():
         7,
         4,
     ]
+
+
+def test_every_frame_of_the_answer_starts_aligned_so_arrow_reads_it_in_place():
+    """The JSON header is padded: an Arrow stream at an offset not a multiple of 8 is copied on reading."""
+    frame = pd.DataFrame({"case_ref": pd.Series(["A-1", "B-22", None], dtype=object), "n": [1, 2, 3]})
+    for header in ({"columns": isolated.frame_columns(frame)}, {"x": "é" * 5}, {}, {"status": "ok!"}):
+        buffer = io.BytesIO()
+        isolated.write_answer(buffer, isolated.answer_parts(header, [frame, frame.iloc[:0], frame]))
+        answer = buffer.getvalue()
+        starts, offset = [], 0
+        while offset < len(answer):
+            (length,) = struct.unpack_from(">Q", answer, offset)
+            starts.append(offset + 8)
+            offset += 8 + length
+        assert len(starts) == 4
+        assert [start % 8 for start in starts] == [0, 0, 0, 0]
+        decoded_header, parts = isolated._split_answer(answer)
+        assert decoded_header == header  # the padding is JSON whitespace
+        pd.testing.assert_frame_equal(isolated._frame(parts[2], isolated.frame_columns(frame)), frame)
+
+
+def test_text_columns_in_several_chunks_or_none_decode_alike():
+    chunked = pa.chunked_array([pa.array(["North", None]), pa.array(["North", "South"])])
+    empty = pa.chunked_array([], type=pa.string())
+
+    assert isolated._texts(chunked).tolist() == ["North", None, "North", "South"]
+    assert isolated._texts(empty).tolist() == []
