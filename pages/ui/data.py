@@ -214,7 +214,9 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
         if statuses is None:
             statuses = _as_categories(record_statuses(_all_records(url), settings, as_at))
         if saved is not None:
-            saving = threading.Thread(target=_save_later, args=(saved, statuses), daemon=True)
+            with _save_lock:
+                _newest_to_save[url] = saved
+            saving = threading.Thread(target=_save_later, args=(url, saved, statuses), daemon=True)
             _saving.append(saving)
             saving.start()
     _latest[url] = _Latest(versions, _document_text(settings), as_at, statuses)
@@ -267,13 +269,21 @@ def _brought_up_to_date(
 _saving: list[threading.Thread] = []
 # Saving millions of statuses takes a second or two of processor time. Started at once, it would compete
 # with the page that asked for them (and the warming of their counts and worklist), so it waits this
-# long first; a server that stops, or a test, has it done at once (wait_for_saves).
+# long first, and is left out when newer statuses of the same store came meanwhile (uploads in a row: only
+# the last is saved, and no save lands in the next upload's first visit); a server that stops, or a test,
+# has the newest saved at once (wait_for_saves).
 SAVE_DELAY_SECONDS = 10.0
 _save_now = threading.Event()
+_save_lock = threading.Lock()
+_newest_to_save: dict[str, Path] = {}  # per store: the newest statuses waiting to be saved
 
 
-def _save_later(path: Path, statuses: pd.DataFrame) -> None:
+def _save_later(url: str, path: Path, statuses: pd.DataFrame) -> None:
     _save_now.wait(SAVE_DELAY_SECONDS)
+    with _save_lock:
+        if _newest_to_save.get(url) != path:
+            return  # newer statuses of this store came since: those are saved instead
+        del _newest_to_save[url]
     _save_quietly(path, statuses)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import store
+import store.columnar
 from loaders import sheet_from_frame
 from measures import record_statuses, settings_from_document
 from pages.ui import data
@@ -109,3 +110,28 @@ def test_an_upload_with_a_later_data_date_and_a_date_typed_in_the_sidebar_are_pu
     )
     assert not after_upload["status"].equals(typed_earlier["status"])
     data.wait_for_saves()
+
+
+def test_of_statuses_worked_out_in_a_row_only_the_newest_are_saved(demo_url: str) -> None:
+    """Uploads in a row: each version's statuses wait to be saved, and only the last one's are written
+    (a save of superseded figures would only compete with the next visit)."""
+    engine = data.engine_for(demo_url)
+    first = _statuses(demo_url)
+    first_file = data.statuses_file(demo_url, store.data_version(engine), AS_AT)
+    orders = store.read_dataset(engine, "orders").tail(5)
+    _upload(
+        demo_url,
+        "orders",
+        orders.drop(columns=["record_id", "upload_id"]).assign(worker="Row Example"),
+        "row",
+    )
+    second = _statuses(demo_url)
+    second_file = data.statuses_file(demo_url, store.data_version(engine), AS_AT)
+
+    data.wait_for_saves()
+
+    assert first_file is not None and second_file is not None and first_file != second_file
+    assert not first_file.exists()
+    saved = store.columnar.load_frame(second_file)
+    assert saved is not None and not saved.equals(first)
+    pd.testing.assert_frame_equal(saved, second, check_exact=True, check_dtype=False, check_categorical=False)
