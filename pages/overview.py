@@ -13,10 +13,18 @@ import charts
 from measures import MEASURES_BY_ID, spc, views
 from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, action_table, overdue_first
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
-from pages.ui import data, spc_data
-from pages.ui.display import format_change, format_rate, format_target, local_time, rag_badge, show_table
+from pages.ui import data, spc_data, state
+from pages.ui.display import (
+    format_change,
+    format_rate,
+    format_target,
+    local_time,
+    rag_badge_markdown,
+    show_table,
+    svg_markdown,
+)
 from pages.ui.frame import page_link, page_start
-from pages.ui.spc_view import icon_badges
+from pages.ui.spc_view import icon_lines
 
 TREND_QUARTERS = 8
 ICON_PERIOD = "month"  # SPC needs 15 points: months reach it in 15 months, quarters in nearly four years
@@ -25,43 +33,38 @@ AREA_HEADINGS: dict[str, str] = {
     REVIEWS_AREA: "Improvement area 2: quality assurance of statutory reviews and case recording",
 }
 PLAN_COLUMNS = ["Action", "Status", "Due", "Overdue", "Owner"]
+TILE_LINE_BREAK = "  \n"  # markdown's hard line break: the tile's lines under its rate, one block
 
 
 def tile(measure_id: str, figures: pd.Series, trend: list[float], chart: spc.SpcChart) -> None:
     """One measure's tile: its plain name, rate, change since last quarter (in full words), trend line in
     the RAG colour against the target, target and RAG in words, and the SPC icons of its monthly series.
 
-    The measure's full title and id (as the command line and exports name it) are in the help.
+    The measure's full title and id (as the command line and exports name it) are in the name's help.
+    Everything under the rate is one block of markdown: the browser's cost of a page grows with its
+    elements, and ten tiles of eight elements each were a third of the overview's drawing.
     """
     measure = MEASURES_BY_ID[measure_id]
     delta = format_change(figures.get("change"))
     target = figures.get("target")
+    target_rate = None if target is None or pd.isna(target) else float(target)
     rag = str(figures.get("rag"))
     about = (
         f"{measure.title} (measure id `{measure.id}`). The line shows the rate in each of the last "
         f"{TREND_QUARTERS} quarters; the dashed line is the target."
     )
+    lines = [":small[since the previous quarter]"] if delta else []
+    if trend:
+        alt = f"{measure.plain_name}: rate in the last {len(trend)} quarters against the target."
+        lines.append(svg_markdown(charts.sparkline(trend, target_rate, rag), alt))
+    lines += [rag_badge_markdown(rag), f":small[{format_target(target)}]", *icon_lines(chart)]
     with st.container(border=True):
         # The name as markdown, which wraps on a narrow tile where a metric's label is cut short.
         st.markdown(f"**{measure.plain_name}**", help=about)
         st.metric(
-            measure.plain_name,
-            format_rate(figures.get("rate")),
-            delta=delta,
-            help=about,
-            label_visibility="collapsed",
+            measure.plain_name, format_rate(figures.get("rate")), delta=delta, label_visibility="collapsed"
         )
-        if delta:
-            st.caption("since the previous quarter")
-        if trend:
-            st.image(
-                charts.sparkline(trend, None if target is None or pd.isna(target) else float(target), rag),
-                width="stretch",
-                alt=f"{measure.plain_name}: rate in the last {len(trend)} quarters against the target.",
-            )
-        rag_badge(figures.get("rag"))
-        st.caption(format_target(figures.get("target")))
-        icon_badges(chart, compact=True)
+        st.markdown(TILE_LINE_BREAK.join(lines))
 
 
 def open_work_line(open_now: pd.Series) -> None:
@@ -75,19 +78,26 @@ def open_work_line(open_now: pd.Series) -> None:
     page_link(right, "due_soon", label="See the cases due soon", icon=":material/alarm:")
 
 
-def actions_line(actions: pd.DataFrame) -> None:
-    """The area's improvement actions, overdue first, with the way to the action plan."""
+def actions_line(area: str, actions: pd.DataFrame) -> None:
+    """The area's improvement actions, overdue first, with the way to the action plan; open at first
+    when any is overdue."""
     overdue = int(actions["Overdue"].ne("").sum())
     summary = f"{len(actions)} improvement actions" + (
         f", **{overdue} overdue**" if overdue else ", none overdue"
     )
-    with st.expander(summary, expanded=bool(overdue)):
-        show_table(actions[PLAN_COLUMNS])
-        page_link(st.container(), "action_plan", label="Open the action plan", icon=":material/checklist:")
+    listed = st.expander(
+        summary, expanded=bool(overdue), key=state.OVERVIEW_ACTIONS_OPEN.format(area=area), on_change="rerun"
+    )
+    if listed.open:
+        with listed:
+            show_table(actions[PLAN_COLUMNS])
+            page_link(
+                st.container(), "action_plan", label="Open the action plan", icon=":material/checklist:"
+            )
 
 
 def area_section(
-    heading: str,
+    area: str,
     measure_ids: list[str],
     quarterly: pd.DataFrame,
     quarter: str,
@@ -95,10 +105,10 @@ def area_section(
     actions: pd.DataFrame,
     spc_charts: dict[str, spc.SpcChart],
 ) -> None:
-    st.subheader(heading)
+    st.subheader(AREA_HEADINGS[area])
     open_work_line(open_now)
     if not actions.empty:
-        actions_line(actions)
+        actions_line(area, actions)
     rows = views.headline_rows(quarterly, quarter, measure_ids)
     columns = st.columns(len(measure_ids))
     for column, measure_id in zip(columns, measure_ids, strict=True):
@@ -109,8 +119,12 @@ def area_section(
                 views.rate_history(quarterly, quarter, measure_id, TREND_QUARTERS),
                 spc_charts[measure_id],
             )
-    with st.expander("Figures behind these tiles", expanded=False):
-        show_table(views.headline_table(rows, quarter))
+    figures = st.expander(
+        "Figures behind these tiles", key=state.OVERVIEW_FIGURES_OPEN.format(area=area), on_change="rerun"
+    )
+    if figures.open:
+        with figures:
+            show_table(views.headline_table(rows, quarter))
 
 
 def uploads_caption(url: str, version: str) -> str:
@@ -146,7 +160,7 @@ def main() -> None:
     spc_charts = spc_data.charts_for(start.url, start.version, start.filters, ICON_PERIOD)
     for area, measure_ids in IMPROVEMENT_AREAS.items():
         area_section(
-            AREA_HEADINGS[area],
+            area,
             list(measure_ids),
             quarterly,
             quarter,

@@ -7,6 +7,7 @@ Streamlit renders markdown in st.markdown, headers, alerts and widget labels, so
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -58,10 +59,17 @@ def plain(value: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def rag_badge(rag: object) -> None:
-    """The RAG rating as a coloured badge whose icon shape and words carry it without colour."""
+def rag_badge_markdown(rag: object) -> str:
+    """The RAG rating as a coloured badge whose icon shape and words carry it without colour, as the
+    markdown st.badge draws (for a line of a tile's markdown)."""
     colour, icon = RAG_BADGES.get(str(rag), RAG_BADGES["grey"])
-    st.badge(rag_label(rag, with_symbol=False), icon=icon, color=colour)
+    return f":{colour}-badge[{icon} {rag_label(rag, with_symbol=False)}]"
+
+
+def svg_markdown(svg: str, alt: str) -> str:
+    """An SVG drawing as a markdown image, carried in the page itself (a data address, no request)."""
+    address = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+    return f"![{plain(alt)}]({address})"
 
 
 def format_rate(rate: object) -> str:

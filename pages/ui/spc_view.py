@@ -40,26 +40,40 @@ MDC_NOTE = (
 )
 
 
-def icon_badges(chart: spc.SpcChart, *, compact: bool = False) -> None:
-    """The variation and assurance icons of a measure's series, each an icon with its words.
+NO_ICONS_YET = "No SPC icons yet: no complete period with records."
 
-    `compact` (an overview tile): coloured icon and words that wrap, where a badge would cut its words.
-    """
+
+def _icons(chart: spc.SpcChart) -> list[tuple[tuple[str, str], str]]:
+    """The chart's (colour, icon) and words for its variation and then its assurance; none without a
+    complete period."""
     if chart.variation is None:
-        st.caption("No SPC icons yet: no complete period with records.")
-        return
+        return []
     assurance = chart.assurance or spc.NO_ASSURANCE
     words = spc.ASSURANCE_WORDS[assurance]
     if chart.assurance is None:
         words += " (run chart)" if chart.chart == "run" else " (no target)"
-    for (colour, icon), text in (
+    return [
         (VARIATION_BADGES[chart.variation], spc.VARIATION_WORDS[chart.variation]),
         (ASSURANCE_BADGES[assurance], words),
-    ):
-        if compact:
-            st.markdown(f":{colour}[{icon} {text}]")
-        else:
-            st.badge(text, icon=icon, color=colour)
+    ]
+
+
+def icon_badges(chart: spc.SpcChart) -> None:
+    """The variation and assurance icons of a measure's series, each a badge with its words."""
+    icons = _icons(chart)
+    if not icons:
+        st.caption(NO_ICONS_YET)
+    for (colour, icon), text in icons:
+        st.badge(text, icon=icon, color=colour)
+
+
+def icon_lines(chart: spc.SpcChart) -> list[str]:
+    """The same icons as lines of markdown for an overview tile: coloured icon and words that wrap,
+    where a badge would cut its words."""
+    icons = _icons(chart)
+    if not icons:
+        return [f":small[{NO_ICONS_YET}]"]
+    return [f":{colour}[{icon} {text}]" for (colour, icon), text in icons]
 
 
 def measure_link(measure_id: str, *, label: str | None = None) -> None:

@@ -33,6 +33,11 @@ FILTER_WORKERS = "worker"
 FILTER_ORDER_TYPES = "order_type"
 FILTER_AS_AT = "as_at"
 
+# Overview: whether an area's expanders are open ({area}: the improvement area). Tracked, so a closed
+# expander's table is neither worked out nor drawn (a table drawn hidden still costs the browser).
+OVERVIEW_FIGURES_OPEN = "overview_{area}_figures_open"
+OVERVIEW_ACTIONS_OPEN = "overview_{area}_actions_open"
+
 # Measure detail pages (assessment, reviews, quality): one set per page, prefixed with the page's area.
 MEASURE_CHOICE = "{area}_measure"
 TREND_CHART = "{area}_{measure}_trend_chart"

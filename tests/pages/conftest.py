@@ -23,6 +23,8 @@ import store
 from loaders import DATASETS, sheet_from_frame
 from loaders.demo import demo_frames
 from measures import record_statuses, settings_from_document
+from measures.actions import IMPROVEMENT_AREAS
+from pages.ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboard.py"
@@ -125,3 +127,13 @@ def seen(markdown: str) -> str:
     """What a person reads for a markdown source: backslash escapes and the invisible word joiners that
     keep addresses unlinked (pages.ui.display.plain) removed."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def open_overview_figures(app: AppTest) -> AppTest:
+    """Open each area's "Figures behind these tiles" on the overview, as a user does: a closed one holds
+    no table (the overview draws it only when open)."""
+    for area in IMPROVEMENT_AREAS:
+        app.session_state[state.OVERVIEW_FIGURES_OPEN.format(area=area)] = True
+    app.run()
+    assert not app.exception, app.exception
+    return app

@@ -24,7 +24,7 @@ import store
 from measures import MEASURES, MEASURES_BY_ID, default_settings, views
 from pages.ui import data
 
-from .conftest import AS_AT, page
+from .conftest import AS_AT, open_overview_figures, page
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "figures.json"
 ROWS_KEPT = 40  # of each table: enough to catch a changed rule, small enough to review
@@ -56,6 +56,8 @@ def _measure_pages(make_app) -> dict[str, object]:
             figures[f"{name}/{measure.id}"] = _page_figures(app)
     for name in ("overview", "quality", "data_quality"):
         app = make_app(page(name))
+        if name == "overview":
+            open_overview_figures(app)
         if name == "quality":
             _drill_down_as_the_snapshot_saw_it(app, "quality", "audit_good")
         figures[name] = _page_figures(app)

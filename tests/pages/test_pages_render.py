@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 
 import store
+from measures import MEASURES_BY_ID
+from measures.actions import IMPROVEMENT_AREAS
 from pages.ui.frame import GET_STARTED
 
-from .conftest import page
+from .conftest import open_overview_figures, page, seen
 
 PAGES = {
     page("overview"): "Overview",
@@ -74,6 +79,30 @@ def test_overview_shows_one_tile_per_measure_in_two_improvement_areas(demo_url, 
     ]
     assert len(app.metric) == 10
     assert "Latest complete quarter: **2020-21 Q4**" in [markdown.value for markdown in app.markdown]
+
+
+def test_the_figures_behind_the_tiles_are_drawn_when_opened(demo_url, make_app):
+    app = make_app()
+    assert [expander.label for expander in app.expander] == ["Figures behind these tiles"] * 2
+    assert not app.dataframe  # closed: no table worked out or drawn
+
+    tables = open_overview_figures(app).dataframe
+    assert [list(table.value["Measure"]) for table in tables] == [
+        [MEASURES_BY_ID[measure_id].title for measure_id in measure_ids]
+        for measure_ids in IMPROVEMENT_AREAS.values()
+    ]
+
+
+def test_each_tile_draws_its_trend_as_an_image_with_words_for_it(demo_url, make_app):
+    app = make_app()
+
+    details = [markdown.value for markdown in app.markdown if "-badge[" in markdown.value]
+    assert len(details) == 10
+    image = re.search(r"!\[(.*?)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", details[0])
+    assert image, details[0]
+    alt = "First contact made on time: rate in the last 8 quarters against the target."
+    assert seen(image.group(1)) == alt
+    assert base64.b64decode(image.group(2)).decode().startswith("<svg")
 
 
 def test_overview_never_calls_an_unfinished_quarter_complete(demo_url, make_app):

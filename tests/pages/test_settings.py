@@ -11,12 +11,12 @@ EDIT_FIRST_CONTACT_TARGET = "settings_targets"  # one table; row 0 is First cont
 
 
 def first_contact_rag(app) -> str:
-    """The RAG badge and target under the First contact tile (the first tile on the overview)."""
-    badge = next(markdown.value for markdown in app.markdown if "-badge[" in markdown.value)
-    target = next(
-        caption.value for caption in app.caption if caption.value.startswith(("target ", "no target"))
-    )
-    return f"{badge} {target}"
+    """The RAG badge and target under the First contact tile (the first tile on the overview): lines of
+    the markdown under its rate."""
+    lines = next(markdown.value for markdown in app.markdown if "-badge[" in markdown.value).split("  \n")
+    badge = next(line for line in lines if "-badge[" in line)
+    target = next(line for line in lines if line.startswith((":small[target ", ":small[no target")))
+    return f"{badge} {target.removeprefix(':small[').removesuffix(']')}"
 
 
 def edit_first_target(app, target: float):

@@ -68,12 +68,14 @@ def expected_charts(url: str, period: str = "month") -> dict[str, spc.SpcChart]:
 
 
 def icons(app: AppTest) -> list[str]:
-    """The markdown of every SPC icon (a material icon with its words) on the page, in order."""
+    """The markdown of every SPC icon (a material icon with its words) on the page, in order: a line of
+    its own (a tile's lines are one markdown block)."""
     words = (*spc.VARIATION_WORDS.values(), *spc.ASSURANCE_WORDS.values())
     return [
-        markdown.value
+        line
         for markdown in app.markdown
-        if ":material/" in markdown.value and any(word in markdown.value for word in words)
+        for line in markdown.value.split("  \n")
+        if ":material/" in line and any(word in line for word in words)
     ]
 
 
