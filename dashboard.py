@@ -169,9 +169,12 @@ def shared_filters(url: str, version: str, person: Person) -> None:
 
     The team, worker and order type choices are those within the person's scope; viewers, who see
     service-level figures only, get the quarter range and as-at date alone.
+
+    They sit in a popover the person opens: its widgets are drawn in the browser only when it is open,
+    and drawing six dropdowns and a text box on every page load was a sixth of a warm overview's time
+    (0.08 s of 0.47 s). Every page states the filters in force under its title, so nothing is hidden.
     """
-    sidebar = st.sidebar
-    sidebar.header("Filters")
+    sidebar = st.sidebar.popover("Filters", icon=":material/filter_list:", width="stretch")
     quarter_box, names_box = sidebar.container(), sidebar.container()
     as_at = as_at_box(sidebar, url, version)  # typed, applies on Enter; blank: the data's own date
     options = data.filter_options_for(url, version, as_at)

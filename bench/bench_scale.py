@@ -10,7 +10,7 @@ With 200,000 orders and 1,000,000 reviews in each store (built once into bench/o
      has exited; the upload is undone afterwards (`cli.py undo`) so the store stays as built;
   3. the overview on a warm server (target 0.5 s), median of --repeat loads;
   4. a sidebar filter change redrawn (target 0.3 s): a team selection not seen before, median, from
-     the click on the team in the open list to the redrawn page;
+     the pointer going down on the team in the open list to the redrawn page;
   5. `cli.py report --format csv`, the whole process (target 2 s), median;
   6. the dashboard server's resident memory after visiting every page, at rest 3 s later (target 1 GB),
      and its peak;

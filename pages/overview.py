@@ -15,6 +15,7 @@ from measures.actions import ASSESSMENT_AREA, IMPROVEMENT_AREAS, REVIEWS_AREA, a
 from measures.worklist import DEFAULT_WITHIN_DAYS, work_by_area, work_in_filters
 from pages.ui import data, spc_data, state
 from pages.ui.display import (
+    ColumnWidth,
     format_change,
     format_rate,
     format_target,
@@ -33,6 +34,20 @@ AREA_HEADINGS: dict[str, str] = {
     REVIEWS_AREA: "Improvement area 2: quality assurance of statutory reviews and case recording",
 }
 PLAN_COLUMNS = ["Action", "Status", "Due", "Overdue", "Owner"]
+# The figures table fits the main area at 1400 px (904 px), its long words wrapping in their columns.
+HEADLINE_WIDTHS: dict[str, ColumnWidth] = {
+    "Measure": 150,
+    "Quarter": 90,
+    "Met": 50,
+    "Missed": 60,
+    "Pending": 65,
+    "Rate %": 65,
+    "Previous quarter %": 100,
+    "Change (points)": 115,
+    "Target %": 70,
+    "RAG": 120,
+}
+HEADLINE_LABELS = {"Previous quarter %": "Last quarter %"}
 TILE_LINE_BREAK = "  \n"  # markdown's hard line break: the tile's lines under its rate, one block
 
 
@@ -124,7 +139,9 @@ def area_section(
     )
     if figures.open:
         with figures:
-            show_table(views.headline_table(rows, quarter))
+            show_table(
+                views.headline_table(rows, quarter), labels=HEADLINE_LABELS, widths=HEADLINE_WIDTHS, wrap=True
+            )
 
 
 def uploads_caption(url: str, version: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from measures import MEASURES
@@ -255,6 +256,15 @@ def open_from_sidebar(page: Page, title: str, *, at_least: tuple[str, int] | Non
     assert_no_app_error(page)
     headings = page.get_by_test_id("stMain").locator("h1").all_inner_texts()
     assert any(title in heading for heading in headings), f"{title} opened a page titled {headings}"
+
+
+def open_filters(page: Page) -> Locator:
+    """Open the sidebar's Filters popover, as a user does (unless it is open), and return its panel."""
+    panel = page.get_by_test_id("stPopoverBody")
+    if not panel.is_visible():
+        page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile(r"Filters")).click()
+        panel.wait_for()
+    return panel
 
 
 def save_full_page(page: Page, path: Path) -> None:

@@ -28,6 +28,7 @@ from tests.e2e.app_driver import (
     TILES,
     VIEWPORT,
     launch_chromium,
+    open_filters,
     open_from_sidebar,
     rerun_seconds,
     running_dashboard,
@@ -118,6 +119,22 @@ def click_a_trend_bar(page: Page) -> None:
     rerun_seconds(page, lambda: bar.click(force=True))
 
 
+FILTERS_OPEN = "Overview with its filters open"
+FIGURES_OPEN = "Overview with the figures behind its tiles open"
+
+
+def open_what_the_overview_keeps_closed(page: Page, tour: Tour, axe: Axe) -> None:
+    """The sidebar's filters and the first "Figures behind these tiles" are drawn only when opened:
+    check them open too."""
+    open_filters(page)
+    check_page(page, FILTERS_OPEN, tour, axe)
+    page.keyboard.press("Escape")
+    page.get_by_test_id("stPopoverBody").wait_for(state="hidden")
+    figures = page.get_by_test_id("stExpander").filter(has_text="Figures behind these tiles").first
+    rerun_seconds(page, figures.locator("summary").click, at_least=('[data-testid="stDataFrame"]', 1))
+    check_page(page, FIGURES_OPEN, tour, axe)
+
+
 @pytest.fixture(scope="module")
 def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:
     if not CHROMIUM.exists():
@@ -152,6 +169,8 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:
                 if title != "Overview":
                     open_from_sidebar(page, title)
                 check_page(page, title, seen, axe)
+                if title == "Overview":
+                    open_what_the_overview_keeps_closed(page, seen, axe)
                 if title == "Assessment timescales":
                     click_a_trend_bar(page)
                     check_page(page, f"{title} after a chart click", seen, axe)
@@ -165,6 +184,7 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:
 
 def test_the_tour_visits_every_page(tour: Tour) -> None:
     assert {"Overview", "Assessment timescales", "Upload", "Export", "Settings"} <= set(tour.pages)
+    assert {FILTERS_OPEN, FIGURES_OPEN} <= set(tour.pages)
 
 
 def test_axe_finds_no_serious_or_critical_violation_on_any_page(tour: Tour) -> None:

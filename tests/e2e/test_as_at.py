@@ -17,6 +17,7 @@ from tests.e2e.app_driver import (
     ROOT,
     VIEWPORT,
     launch_chromium,
+    open_filters,
     running_dashboard,
     wait_until_drawn,
 )
@@ -59,7 +60,7 @@ def test_the_data_date_is_the_default_and_a_typed_date_applies_on_enter(page: Pa
     assert any(text.startswith("Data as at 15/02/2021 (from the orders extract") for text in captions(page))
     assert any(text.startswith("As at 15/02/2021.") for text in captions(page))
 
-    box = page.get_by_label("As at (dd/mm/yyyy)", exact=True)
+    box = open_filters(page).get_by_label("As at (dd/mm/yyyy)", exact=True)
     box.fill("01/04/2021")
     box.press("Enter")  # no click elsewhere, no Tab: Enter alone applies it
     page.wait_for_timeout(500)

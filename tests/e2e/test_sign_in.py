@@ -32,6 +32,7 @@ from tests.e2e.app_driver import (
     assert_no_app_error,
     free_port,
     launch_chromium,
+    open_filters,
     open_from_sidebar,
     rerun_seconds,
     running_dashboard,
@@ -139,7 +140,7 @@ def sign_in_as(page: Page, base_url: str, subject: str) -> None:
 
 def team_choices(page: Page) -> list[str]:
     """The options the sidebar's Team filter offers."""
-    box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Team").first
+    box = open_filters(page).get_by_test_id("stMultiSelect").filter(has_text="Team").first
     box.get_by_role("combobox").click()
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
