@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import store.records
 from loaders.schema import DATASETS
 from store import read_dataset, store_sheet
 from tests.store.sheets import AUDIT_ROWS, ORDER_ROWS, REVIEW_ROWS, canonical_records, make_sheet, sha_of
@@ -79,3 +80,33 @@ def test_dates_far_apart_survive_the_round_trip(engine):
 def test_an_unknown_dataset_is_a_clear_error(engine):
     with pytest.raises(ValueError, match="unknown dataset 'cases'"):
         read_dataset(engine, "cases")
+
+
+def _copies(rows: list[dict[str, str]], count: int) -> list[dict[str, str]]:
+    """`count` copies of the rows, each copy's case references their own (so no record replaces another)."""
+    return [{**row, "case_ref": f"{row['case_ref']}-{copy}"} for copy in range(count) for row in rows]
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_reading_in_batches_gives_the_frame_read_in_one(engine, dataset, monkeypatch):
+    """Records are fetched a batch at a time (store.records.FETCH_ROWS): any batch size, the same frame."""
+    sheet = make_sheet(dataset, _copies(ROWS[dataset], 3))
+    store_sheet(engine, sheet, file_name="f", sha256=sha_of("f"), user="u")
+    whole = read_dataset(engine, dataset)
+
+    for rows in (1, 2, len(whole) - 1):
+        monkeypatch.setattr(store.records, "FETCH_ROWS", rows)
+        pd.testing.assert_frame_equal(read_dataset(engine, dataset), whole)
+    assert len(whole) == 3 * len(ROWS[dataset])
+
+
+def test_equal_texts_are_held_once_not_once_per_record(engine):
+    """A driver hands back a new string per cell; the frame keeps one per distinct text (the memory of a
+    million records' teams and workers)."""
+    sheet = make_sheet("orders", _copies(ORDER_ROWS, 4))
+    store_sheet(engine, sheet, file_name="f", sha256=sha_of("f"), user="u")
+
+    teams = read_dataset(engine, "orders")["team"].dropna().tolist()
+
+    assert len(teams) > len(set(teams))
+    assert len({id(team) for team in teams}) == len(set(teams))
