@@ -7,7 +7,9 @@ Targets, each measured as a whole process, start to exit, as a user would run it
   3. a 1,000,000-row reviews .csv into an empty store under 30 s, peak memory at most 1 GB (issue 12):
      the larger of the command's own process and the child that reads the file (loaders/isolated.py),
      each one's VmHWM polled apart so the line says which of them peaked; with --pg URL also into an
-     empty PostgreSQL database (jsw_bench_ingest, made afresh on that server).
+     empty PostgreSQL database (jsw_bench_ingest, made afresh on that server);
+  4. the same file with 1% of its reviews changed into the store that now holds the million (a weekly
+     extract loaded again), peak memory at most 1 GB too, polled the same way.
 
 Target 1 is measured against a yardstick that does not move with pandas: a bare calamine grid process
 (python-calamine's rows into an object frame, the first thing the loader does). pandas 3's read_excel
@@ -131,6 +133,20 @@ def median_run(command: list[str], repeat: int, prepare=None) -> tuple[float, fl
     )
 
 
+def write_changed_copy(source: Path, target: Path, every: int = 100) -> None:
+    """`source` with every `every`th review's "Service User Participated" answer turned over."""
+    lines = source.read_text().splitlines(keepends=True)
+    participated = lines[0].rstrip("\n").split(",").index("Service User Participated")
+    changed = [lines[0]]
+    for number, line in enumerate(lines[1:]):
+        if number % every == 0:
+            cells = line.rstrip("\n").split(",")  # the synthetic extract has no quoted commas
+            cells[participated] = "No" if cells[participated] == "Yes" else "Yes"
+            line = ",".join(cells) + "\n"
+        changed.append(line)
+    target.write_text("".join(changed))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,12 +196,17 @@ def main() -> None:
         reingest_s, reingest_mb, reingest_cpu = median_run(ingest_orders, args.repeat)
         empty_store()
         reviews_s, reviews_mb, reviews_cpu = run_process(ingest_reviews)
-        # one more run per store with each process's peak polled (the figures above include none of it)
+        # one more run per store with each process's peak polled (the figures above include none of it),
+        # then the changed copy into the store that now holds the million
+        changed_reviews = Path(scratch) / "reviews-changed.csv"
+        write_changed_copy(REVIEWS_CSV, changed_reviews)
         empty_store()
         peaks = {"SQLite": run_polled(ingest_reviews)}
+        again = {"SQLite": run_polled([python, "cli.py", "--db", db, "ingest", str(changed_reviews)])}
         if args.pg:
             pg = empty_postgres(args.pg, "jsw_bench_ingest")
             peaks["PostgreSQL"] = run_polled([python, "cli.py", "--db", pg, "ingest", str(REVIEWS_CSV)])
+            again["PostgreSQL"] = run_polled([python, "cli.py", "--db", pg, "ingest", str(changed_reviews)])
 
     print(f"orders .xlsx: {ORDERS_XLSX.name}, 100,000 rows x 14 columns; reviews .csv: 1,000,000 rows")
     print(f"{'process':52} {'seconds':>8} {'peak MB':>8} {'cpu s':>8}")
@@ -214,12 +235,16 @@ def main() -> None:
     print(f"ingest peak memory: {ingest_mb:.0f} MB (target < 600) -> {'PASS' if ingest_mb < 600 else 'FAIL'}")
     print(f"re-ingest: {reingest_s:.2f} s (target < 2)         -> {'PASS' if reingest_s < 2 else 'FAIL'}")
     print(f"1M reviews csv: {reviews_s:.1f} s (target < 30)   -> {'PASS' if reviews_s < 30 else 'FAIL'}")
-    for store_name, (seconds, peak, own, child) in peaks.items():
-        print(
-            f"1M reviews csv into an empty {store_name} store: peak {peak:.0f} MB (target <= 1024) -> "
-            f"{'PASS' if peak <= 1024 else 'FAIL'}; {seconds:.1f} s; polled VmHWM: command {own:.0f} MB, "
-            f"reader child {child:.0f} MB"
-        )
+    # The polled high-water marks, not wait4's: a process started from this one carries this one's own
+    # peak (writing the CSV takes over 1 GB) through exec.
+    for what, runs in (("into an empty", peaks), ("with 1% changed, into the full", again)):
+        for store_name, (seconds, _, own, child) in runs.items():
+            peak = max(own, child)
+            print(
+                f"1M reviews csv {what} {store_name} store: peak {peak:.0f} MB (target <= 1024) -> "
+                f"{'PASS' if peak <= 1024 else 'FAIL'}; {seconds:.1f} s; command {own:.0f} MB, "
+                f"reader child {child:.0f} MB"
+            )
 
 
 if __name__ == "__main__":
