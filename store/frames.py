@@ -148,5 +148,5 @@ def frame_from_driver_rows(rows: list[tuple], names: list[str], kinds: dict[str,
         elif kind is Kind.TEXT:
             columns[name] = pd.Series(shared_texts(values), dtype="object")
         else:
-            columns[name] = pd.Series(shared_texts(values), dtype="object").astype(KIND_DTYPES[kind])
+            columns[name] = pd.Series(values, dtype="object").astype(KIND_DTYPES[kind])
     return pd.DataFrame(columns)
