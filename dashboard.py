@@ -176,7 +176,9 @@ def shared_filters(url: str, version: str, person: Person) -> None:
     """
     sidebar = st.sidebar.popover("Filters", icon=":material/filter_list:", width="stretch")
     quarter_box, names_box = sidebar.container(), sidebar.container()
-    as_at = as_at_box(sidebar, url, version)  # typed, applies on Enter; blank: the data's own date
+    # Typed, applies on Enter; blank: the data's own date. A date it cannot read is named in the sidebar
+    # itself, where it is seen with the popover closed (a link can carry one).
+    as_at = as_at_box(sidebar, st.sidebar, url, version)
     options = data.filter_options_for(url, version, as_at)
     quarters = options.quarters
     quarter_box.selectbox(

@@ -33,9 +33,10 @@ def current_as_at(url: str, version: str) -> date:
     return data.default_as_at(url, version)
 
 
-def as_at_box(where: DeltaGenerator, url: str, version: str) -> date:
-    """The sidebar's "As at" box; returns the date in force. A date that cannot be read is named under
-    the box and the default stays in force."""
+def as_at_box(where: DeltaGenerator, notices: DeltaGenerator, url: str, version: str) -> date:
+    """The "As at" box, drawn in `where`; returns the date in force. A date that cannot be read is named
+    in `notices` (seen while the box is out of sight, as in the closed Filters popover) and the default
+    stays in force."""
     default = data.default_as_at(url, version)
     where.text_input(
         "As at (dd/mm/yyyy)",
@@ -52,7 +53,7 @@ def as_at_box(where: DeltaGenerator, url: str, version: str) -> date:
         try:
             return parse_as_at(text)
         except AsAtError as error:
-            where.error(f"{error}; showing {default:%d/%m/%Y}.")
+            notices.error(f"{error}; showing {default:%d/%m/%Y}.")
     return default
 
 

@@ -16,6 +16,7 @@ from tests.e2e.app_driver import (
     CHROMIUM_MISSING,
     ROOT,
     VIEWPORT,
+    close_filters,
     launch_chromium,
     open_filters,
     running_dashboard,
@@ -70,3 +71,17 @@ def test_the_data_date_is_the_default_and_a_typed_date_applies_on_enter(page: Pa
     assert any(
         text.endswith("figures as at 01/04/2021, the date chosen in the sidebar.") for text in captions(page)
     )
+
+
+def test_a_date_that_cannot_be_read_is_named_with_the_filters_closed(page: Page):
+    box = open_filters(page).get_by_label("As at (dd/mm/yyyy)", exact=True)
+    box.fill("30/02/2021")
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    wait_until_drawn(page)
+    close_filters(page)
+
+    error = page.get_by_test_id("stSidebar").get_by_test_id("stAlertContentError")
+    assert error.inner_text().strip() == "30 February 2021 does not exist; showing 15/02/2021."
+    assert error.is_visible()
+    assert any(text.startswith("As at 15/02/2021.") for text in captions(page))
