@@ -95,13 +95,17 @@ def open_work_line(open_now: pd.Series) -> None:
 
 def actions_line(area: str, actions: pd.DataFrame) -> None:
     """The area's improvement actions, overdue first, with the way to the action plan; open at first
-    when any is overdue."""
+    when any is overdue. Its label carries the counts, so a change of them (another as-at date, an edited
+    plan) starts it afresh: open again when something is overdue."""
     overdue = int(actions["Overdue"].ne("").sum())
     summary = f"{len(actions)} improvement actions" + (
         f", **{overdue} overdue**" if overdue else ", none overdue"
     )
     listed = st.expander(
-        summary, expanded=bool(overdue), key=state.OVERVIEW_ACTIONS_OPEN.format(area=area), on_change="rerun"
+        summary,
+        expanded=bool(overdue),
+        key=state.keyed(state.OVERVIEW_ACTIONS_OPEN, area=area),
+        on_change="rerun",
     )
     if listed.open:
         with listed:
@@ -135,7 +139,9 @@ def area_section(
                 spc_charts[measure_id],
             )
     figures = st.expander(
-        "Figures behind these tiles", key=state.OVERVIEW_FIGURES_OPEN.format(area=area), on_change="rerun"
+        "Figures behind these tiles",
+        key=state.keyed(state.OVERVIEW_FIGURES_OPEN, area=area),
+        on_change="rerun",
     )
     if figures.open:
         with figures:

@@ -133,7 +133,7 @@ def open_overview_figures(app: AppTest) -> AppTest:
     """Open each area's "Figures behind these tiles" on the overview, as a user does: a closed one holds
     no table (the overview draws it only when open)."""
     for area in IMPROVEMENT_AREAS:
-        app.session_state[state.OVERVIEW_FIGURES_OPEN.format(area=area)] = True
+        app.session_state[state.keyed(state.OVERVIEW_FIGURES_OPEN, area=area)] = True
     app.run()
     assert not app.exception, app.exception
     return app
