@@ -54,10 +54,12 @@ def read_records(
         statement = statement.where(where)
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.driver_connection
-    # On PostgreSQL a named (server-side) cursor: a plain one holds the whole result in the client first.
-    cursor = (
-        driver.cursor(name="read_records") if connection.dialect.name == "postgresql" else driver.cursor()
-    )
+    if connection.dialect.name == "postgresql":
+        # A named (server-side) cursor: a plain one holds the whole result in the client first. Outside a
+        # transaction (autocommit) only a cursor WITH HOLD may be declared.
+        cursor = driver.cursor(name="read_records", withhold=driver.autocommit)
+    else:
+        cursor = driver.cursor()
     try:
         cursor.execute(sql)
         return frame_from_driver_batches(iter(partial(cursor.fetchmany, FETCH_ROWS), []), names, kinds)

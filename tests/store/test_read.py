@@ -8,6 +8,7 @@ import pytest
 import store.records
 from loaders.schema import DATASETS
 from store import read_dataset, store_sheet
+from store.frames import frame_from_driver_batches
 from tests.store.sheets import AUDIT_ROWS, ORDER_ROWS, REVIEW_ROWS, canonical_records, make_sheet, sha_of
 
 EXPECTED_DTYPES = {
@@ -89,15 +90,39 @@ def _copies(rows: list[dict[str, str]], count: int) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_reading_in_batches_gives_the_frame_read_in_one(engine, dataset, monkeypatch):
-    """Records are fetched a batch at a time (store.records.FETCH_ROWS): any batch size, the same frame."""
+    """Records are fetched a batch at a time (store.records.FETCH_ROWS): any batch size, the same frame.
+    read_records itself, not read_dataset: that would read the snapshot its first call saves."""
     sheet = make_sheet(dataset, _copies(ROWS[dataset], 3))
     store_sheet(engine, sheet, file_name="f", sha256=sha_of("f"), user="u")
-    whole = read_dataset(engine, dataset)
-
-    for rows in (1, 2, len(whole) - 1):
-        monkeypatch.setattr(store.records, "FETCH_ROWS", rows)
-        pd.testing.assert_frame_equal(read_dataset(engine, dataset), whole)
+    with engine.connect() as connection:
+        whole = store.records.read_records(connection, dataset)
+        for rows in (1, 2, len(whole) - 1):
+            monkeypatch.setattr(store.records, "FETCH_ROWS", rows)
+            batches = []
+            monkeypatch.setattr(store.records, "frame_from_driver_batches", _counting(batches))
+            pd.testing.assert_frame_equal(store.records.read_records(connection, dataset), whole)
+            assert batches == [-(-len(whole) // rows)], "not read in batches of that size"
     assert len(whole) == 3 * len(ROWS[dataset])
+
+
+def test_records_are_read_outside_a_transaction_too(engine):
+    """On PostgreSQL the records come through a server-side cursor, which autocommit allows only WITH HOLD."""
+    store_sheet(engine, make_sheet("orders", ORDER_ROWS), file_name="f", sha256=sha_of("f"), user="u")
+    with engine.connect() as connection:
+        in_a_transaction = store.records.read_records(connection, "orders")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        pd.testing.assert_frame_equal(store.records.read_records(connection, "orders"), in_a_transaction)
+
+
+def _counting(batches: list[int]):  # type: ignore[no-untyped-def]
+    """store.frames.frame_from_driver_batches, noting how many batches it was handed."""
+
+    def counted(fetched, names, kinds):  # type: ignore[no-untyped-def]
+        listed = list(fetched)
+        batches.append(len(listed))
+        return frame_from_driver_batches(iter(listed), names, kinds)
+
+    return counted
 
 
 def test_equal_texts_are_held_once_not_once_per_record(engine):
