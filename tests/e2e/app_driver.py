@@ -214,7 +214,9 @@ def rerun_seconds(
 ) -> float:
     """Do something that makes the app rerun (a widget change) and wait until it has redrawn.
 
-    Returns the seconds from the start of the action to the redrawn page.
+    Returns the seconds from the start of the action to the redrawn page. A run of a few milliseconds
+    can begin and end between two renders of the browser and leave no change to observe: wait on what
+    such a rerun shows instead (a button it enables, say).
     """
     page.evaluate(RUN_WATCH_JS)
     started = time.perf_counter()

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from measures import quarter_label
 from tests.e2e.app_driver import (
@@ -112,8 +112,12 @@ def test_an_upload_through_one_server_is_seen_on_the_others_next_rerun_and_so_is
 
     # Server B undoes that upload (the newest, offered first); server A's next rerun is back where it was.
     open_from_sidebar(page_b, "Upload")
-    rerun_seconds(page_b, page_b.get_by_text("Yes, take this upload back", exact=False).click)
-    rerun_seconds(page_b, page_b.get_by_role("button", name="Undo upload").click)
+    # The confirmation's rerun is quick enough to start and end between two renders of the browser,
+    # leaving no change of run state to wait for; the button it enables is what a person waits for.
+    page_b.get_by_text("Yes, take this upload back", exact=False).click()
+    undo_button = page_b.get_by_role("button", name="Undo upload")
+    expect(undo_button).to_be_enabled()
+    rerun_seconds(page_b, undo_button.click)
     assert "undone" in page_b.get_by_test_id("stAlertContentSuccess").inner_text()
     assert overview_rate(page_a, url_a, quarter) == before
     assert overview_rate(page_b, url_b, quarter) == before
