@@ -131,7 +131,10 @@ def open_what_the_overview_keeps_closed(page: Page, tour: Tour, axe: Axe) -> Non
     page.keyboard.press("Escape")
     page.get_by_test_id("stPopoverBody").wait_for(state="hidden")
     figures = page.get_by_test_id("stExpander").filter(has_text="Figures behind these tiles").first
-    rerun_seconds(page, figures.locator("summary").click, at_least=('[data-testid="stDataFrame"]', 1))
+    # Its table is made only by the rerun the opening starts, so the table is the proof of that rerun.
+    figures.locator("summary").click()
+    figures.get_by_test_id("stDataFrame").first.wait_for()
+    wait_until_drawn(page)
     check_page(page, FIGURES_OPEN, tour, axe)
 
 
