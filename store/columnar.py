@@ -3,12 +3,13 @@
 
 Arrow has no categorical, nullable-integer or "object holding str / None" dtype of pandas's, so each
 column's pandas dtype is written into the file's metadata and put back on reading: categoricals as
-dictionaries (categories and their order kept), text as a dictionary of its distinct values (one str
-object per distinct value on reading, None where blank), datetime64[ns] as its int64 ticks (NaT is the
-int64 minimum, so no null mask is needed and no value is converted), nullable integers and booleans
-as values plus a null mask, numpy numbers as they are. A file is written under a temporary name and
-renamed into place, so another process sees a whole file or none. `load_frame` returns None for a
-file that has gone, is damaged or holds a dtype it does not know: the caller computes afresh.
+dictionaries (categories, their order and their own dtype kept: object or str), text as a dictionary
+of its distinct values (one str object per distinct value on reading, None where blank),
+datetime64[ns] as its int64 ticks (NaT is the int64 minimum, so no null mask is needed and no value is
+converted), nullable integers and booleans as values plus a null mask, numpy numbers as they are.
+A file is written under a temporary name and renamed into place, so another process sees a whole file
+or none. `load_frame` returns None for a file that has gone, is damaged or holds a dtype it does not
+know: the caller computes afresh.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _column(values: pd.Series) -> tuple[pa.Array, str]:
             pa.array(np.asarray(values.cat.codes), mask=values.isna().to_numpy()),
             pa.array(dtype.categories.to_numpy(), from_pandas=True),
         )
-        return array, "ordered-category" if dtype.ordered else "category"
+        kind = "ordered-category" if dtype.ordered else "category"
+        return array, f"{kind}[{dtype.categories.dtype}]"  # object categories stay object, str stay str
     if dtype == np.dtype(object) or isinstance(dtype, pd.StringDtype):
         codes, uniques = pd.factorize(values)  # None -> code -1
         indices = pa.array(codes.astype("int32"), mask=codes < 0)
@@ -73,14 +75,21 @@ def save_frame(path: Path, frame: pd.DataFrame) -> None:
 
 def _restored(column: pa.ChunkedArray, dtype: str) -> object:
     array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    if dtype in ("category", "ordered-category", "text"):
+    # "category[object]": a categorical and its categories' own dtype ("category" alone in older files)
+    kind, _, categories_dtype = dtype.removesuffix("]").partition("[")
+    if kind in ("category", "ordered-category", "text"):
         indices = array.indices
         # without blanks the codes are the mapped file itself (read-only, as the cached frames are)
         codes = (indices if indices.null_count == 0 else indices.fill_null(-1)).to_numpy(zero_copy_only=False)
         names = array.dictionary.to_numpy(zero_copy_only=False).astype(object)
-        if dtype == "text":  # object holding str / None, stated (pandas 3 would infer a string dtype)
+        if kind == "text":  # object holding str / None, stated (pandas 3 would infer a string dtype)
             return pd.Series(np.append(names, None)[codes], dtype="object")  # code -1: the trailing None
-        return pd.Categorical.from_codes(codes, categories=names, ordered=dtype == "ordered-category")  # type: ignore[arg-type]
+        # pandas 3 would infer str categories from any text: an older file's, with no dtype written
+        categories = pd.Index(names, dtype=categories_dtype) if categories_dtype else names
+        return pd.Categorical.from_codes(
+            codes,
+            dtype=pd.CategoricalDtype(categories, ordered=kind == "ordered-category"),  # type: ignore[arg-type]
+        )
     if dtype == "datetime64[ns]":
         return array.to_numpy(zero_copy_only=False).view("datetime64[ns]")
     nulls = array.is_null().to_numpy(zero_copy_only=False)
