@@ -129,15 +129,11 @@ def area_section(
     if not actions.empty:
         actions_line(area, actions)
     rows = views.headline_rows(quarterly, quarter, measure_ids)
+    trends = views.rate_histories(quarterly, quarter, measure_ids, TREND_QUARTERS)
     columns = st.columns(len(measure_ids))
     for column, measure_id in zip(columns, measure_ids, strict=True):
         with column:
-            tile(
-                measure_id,
-                rows.loc[measure_id],
-                views.rate_history(quarterly, quarter, measure_id, TREND_QUARTERS),
-                spc_charts[measure_id],
-            )
+            tile(measure_id, rows.loc[measure_id], trends[measure_id], spc_charts[measure_id])
     figures = st.expander(
         "Figures behind these tiles",
         key=state.keyed(state.OVERVIEW_FIGURES_OPEN, area=area),

@@ -318,17 +318,25 @@ def test_headline_rows_give_the_change_since_the_previous_quarter() -> None:
     assert list(table["RAG"]) == ["● Green: on target", "■ Red: below target", "○ No rate"]
 
 
-def test_rate_history_is_the_last_quarters_rates_rounded_halves_up() -> None:
+def test_rate_histories_are_each_measures_last_quarters_rates_rounded_halves_up() -> None:
+    quarters = ["2020-21 Q1", "2020-21 Q2", "2020-21 Q3", "2020-21 Q4"]
+    starts = pd.to_datetime(["2020-04-01", "2020-07-01", "2020-10-01", "2021-01-01"])
     quarterly = pd.DataFrame(
         {
-            "measure": "first_contact",
-            "quarter": ["2020-21 Q1", "2020-21 Q2", "2020-21 Q3", "2020-21 Q4"],
-            "quarter_start": pd.to_datetime(["2020-04-01", "2020-07-01", "2020-10-01", "2021-01-01"]),
-            "rate": [50.0, 83.25, float("nan"), 90.0],
+            "measure": ["induction"] * 4 + ["first_contact"] * 4,
+            "quarter": quarters * 2,
+            "quarter_start": list(starts) * 2,
+            "rate": [10.0, 20.0, 30.0, 40.0, 50.0, 83.25, float("nan"), 90.0],
         }
-    )
-    assert views.rate_history(quarterly, "2020-21 Q3", "first_contact", 2) == [83.3]
-    assert views.rate_history(quarterly, "2020-21 Q4", "first_contact", 4) == [50.0, 83.3, 90.0]
+    ).iloc[[7, 0, 5, 1, 4, 2, 6, 3]]  # in no particular order: the trend still runs oldest first
+
+    ids = ["first_contact", "induction", "cmp"]
+    assert views.rate_histories(quarterly, "2020-21 Q3", ids, 2) == {
+        "first_contact": [83.3],  # Q2 and Q3, Q3 without a rate
+        "induction": [20.0, 30.0],
+        "cmp": [],  # no quarters: no trend
+    }
+    assert views.rate_histories(quarterly, "2020-21 Q4", ids, 4)["first_contact"] == [50.0, 83.3, 90.0]
 
 
 # --- audit grades --------------------------------------------------------------------------------------

@@ -182,6 +182,10 @@ def test_nothing_open_gives_an_empty_worklist_with_the_spec_columns() -> None:
     )
     work = work[work["measure"] == "first_contact"]
     assert work.empty
+    # the overview's open-work line for each area then says nothing is open
+    assert work_by_area(work, {"Assessment": ("first_contact", "induction")}).to_dict("records") == [
+        {"area": "Assessment", "overdue": 0, "due soon": 0}
+    ]
     assert open_work(
         record_statuses({}, default_settings(), date(2020, 6, 1)), None, default_settings(), date(2020, 6, 1)
     ).columns[: len(WORKLIST_COLUMNS)].tolist() == list(WORKLIST_COLUMNS)
