@@ -11,7 +11,8 @@ With 200,000 orders and 1,000,000 reviews in each store (built once into bench/o
   3. the overview on a warm server (target 0.5 s), median of --repeat loads;
   4. a sidebar filter change redrawn (target 0.3 s): a team selection not seen before, median, from
      the pointer going down on the team in the open list to the redrawn page;
-  5. `cli.py report --format csv`, the whole process (target 2 s), median;
+  5. `cli.py report --format csv`, the whole process (target 2 s), median, after the dashboard rows
+     (the statuses they saved on disk, the normal case; its first run is printed apart);
   6. the dashboard server's resident memory after visiting every page, at rest 3 s later (target 1 GB),
      and its peak;
   7. peak memory of `cli.py ingest` of a 1,000,000-row reviews CSV into an empty store, the process and
@@ -237,8 +238,11 @@ def after_upload(url: str, page: Page, server: Server, repeat: int) -> list[tupl
 
 
 def report_rows(url: str, repeat: int, figures: dict[str, object]) -> None:
+    """Run after the dashboard rows, as row 1 is: the statuses a dashboard saved for these records are on
+    disk (the normal case). Its first run is printed apart: on a store no dashboard has opened since its
+    last write (a newly built bench store), the report works the statuses out whole."""
     command = [sys.executable, "cli.py", "--db", url, "report", "--format", "csv"]
-    run(command)  # once unmeasured: anything it saves for later runs is then in place
+    figures["report_first"] = run(command)[0]
     record(figures, "report", [run(command) for _ in range(repeat)])
 
 
@@ -278,6 +282,7 @@ def show(name: str, figures: dict[str, object]) -> None:
         ("overview on a warm server", "warm", "s"),
         ("a sidebar filter change redrawn", "filter", "s"),
         ("cli.py report --format csv, whole process", "report", "s"),
+        ("  (its first run)", "report_first", "s"),
         ("dashboard server RSS after visiting every page", "rss_mb", "MB"),
         ("  (its peak RSS)", "peak_rss_mb", "MB"),
         ("peak memory of a 1,000,000-row reviews CSV ingest", "ingest_mb", "MB"),
@@ -319,9 +324,9 @@ def main() -> int:
         figures: dict[str, object] = {}
         name = url.split(":", 1)[0]
         print(f"{name}: measuring ({load()})", flush=True)
-        report_rows(url, args.repeat, figures)
         if not args.skip_dashboard:
             dashboard_rows(url, args.repeat, figures)
+        report_rows(url, args.repeat, figures)
         if not args.skip_ingest:
             ingest_rows(url, figures)
         show(name, figures)
