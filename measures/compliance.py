@@ -7,6 +7,8 @@ denominator (pending, excluded and invalid records never are).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -145,4 +147,6 @@ def rate_text(rate: float | None) -> str:
     """A rate as SPEC shows it, "87.5" (round_rates' rule); an empty string where there is no rate."""
     if rate is None or pd.isna(rate):
         return ""
-    return f"{round_rates(pd.Series([float(rate)])).iloc[0]:.1f}"
+    # round_rates' arithmetic on one float (the same IEEE doubles): a one-row Series per tile, table
+    # cell and report line cost 0.1-0.3 ms each, 7 ms of every overview run
+    return f"{math.floor(float(rate) * 10 + 0.5 + _HALF_TOLERANCE) / 10:.1f}"

@@ -144,6 +144,16 @@ def test_rates_round_half_up_like_excel() -> None:
     assert round_rates(pd.Series([83.25, 12.35, 100.0])).tolist() == [83.3, 12.4, 100.0]
 
 
+def test_a_tile_and_a_table_show_every_rate_alike() -> None:
+    """rate_text (tiles, the command line) and round_rates (tables, exports) give the same figure for
+    every rate met * 100 / due with up to 400 due: halves included, no disagreement anywhere."""
+    due = np.repeat(np.arange(1, 401), np.arange(2, 402))
+    met = np.concatenate([np.arange(n + 1) for n in range(1, 401)])
+    rates = met * 100.0 / due
+    from_tables = [f"{rate:.1f}" for rate in round_rates(pd.Series(rates)).tolist()]
+    assert [rate_text(rate) for rate in rates.tolist()] == from_tables
+
+
 @pytest.mark.parametrize(
     ("rate", "target", "margin", "rag"),
     [
