@@ -19,6 +19,10 @@ def _every_kind() -> pd.DataFrame:
             "quarter": pd.Categorical(["2020-21 Q2", None, "2019-20 Q4"], ordered=True),
             # record_statuses states object categories: pandas 3's str ones make every take of rows
             # back out as text build new str objects (the worklist twice as slow)
+            "month": pd.Categorical(
+                pd.to_datetime(["2020-07-01", None, "2020-08-01"]).astype("datetime64[ns]")
+            ),
+            "grade": pd.Categorical([6, 5, None]),
             "team": pd.Categorical(
                 ["North", "South", None], categories=pd.Index(["North", "South"], dtype=object)
             ),
