@@ -1,5 +1,8 @@
 """Statuses after an upload of 1,000 changed orders: brought up to date from the written records only
-(store.written_since + measures.incremental.updated_statuses) against worked out whole (issue 12).
+(store.written_since + measures.incremental.updated_change) against worked out whole (issue 12); then
+what the server warms from them before the overview draws: their counts per group brought up to date
+from the changed rows (measures.counts.updated_counts) against counted afresh, the filter choices from
+the counts against a pass over the rows, and the worklist.
 
 Works on a scratch copy of the 200,000 orders + 1,000,000 reviews bench store (bench/out/report.sqlite3
 and its snapshots, built by bench_scale.py / make_data.py), so the bench store is left as it is. Prints
@@ -31,8 +34,11 @@ import store  # noqa: E402
 from bench.make_data import OUT_DIR  # noqa: E402
 from loaders.result import SheetResult, empty_rejects  # noqa: E402
 from measures import default_settings, record_statuses  # noqa: E402
-from measures.incremental import updated_statuses  # noqa: E402
+from measures.counts import options_from_counts, status_counts, updated_counts  # noqa: E402
+from measures.filters import filter_options  # noqa: E402
+from measures.incremental import StatusChange, updated_change  # noqa: E402
 from measures.statuses import GROUPING_COLUMNS  # noqa: E402
+from measures.worklist import open_work  # noqa: E402
 
 AS_AT = date(2026, 12, 1)
 CHANGED = 1_000
@@ -80,18 +86,21 @@ def main() -> int:
         )
         target = store.records_versions(engine)
 
-        def spliced() -> pd.DataFrame | None:
+        def spliced() -> StatusChange | None:
             changes = {
                 name: store.written_since(engine, name, base[name], target[name], GROUPING_COLUMNS)
                 for name in DATASETS
             }
             if any(change is None for change in changes.values()):
                 raise SystemExit("the change could not be read from the store")
-            return updated_statuses(old, changes, settings, AS_AT)  # type: ignore[arg-type]
+            return updated_change(old, changes, settings, AS_AT)  # type: ignore[arg-type]
 
         print(f"{load()}: 4.7 million statuses, {CHANGED:,} changed orders, median of {args.repeat}")
         # First: reading the new version's records saves its snapshots, and older ones are pruned.
-        splice_wall, splice_cpu, result = timed(spliced, args.repeat)
+        splice_wall, splice_cpu, change = timed(spliced, args.repeat)
+        if not isinstance(change, StatusChange):
+            raise SystemExit("the statuses were not brought up to date (a fallback): nothing to compare")
+        result = change.statuses
         read_wall, read_cpu, frames = timed(
             lambda: {name: store.read_dataset(engine, name) for name in DATASETS}, 1
         )
@@ -99,16 +108,33 @@ def main() -> int:
             lambda: record_statuses(frames, settings, AS_AT),  # type: ignore[arg-type]
             args.repeat,
         )
-        if result is None:
-            raise SystemExit("the statuses were not brought up to date (a fallback): nothing to compare")
         pd.testing.assert_frame_equal(result, full, check_exact=True)  # type: ignore[arg-type]
+        old_counts = status_counts(old)
+        recount_wall, recount_cpu, recounted = timed(lambda: status_counts(result), args.repeat)
+        update_wall, update_cpu, updated = timed(
+            lambda: updated_counts(old_counts, result, change.removed, change.added),  # type: ignore[arg-type]
+            args.repeat,
+        )
+        if updated is None or recounted is None or not (updated.count == recounted.count).all():
+            raise SystemExit("the counts brought up to date differ from those counted afresh")
+        rows_wall, rows_cpu, from_rows = timed(lambda: filter_options(result), args.repeat)
+        cells_wall, cells_cpu, from_cells = timed(lambda: options_from_counts(updated), args.repeat)
+        if from_rows != from_cells:
+            raise SystemExit("the filter choices from the counts differ from those of the rows")
+        reviews = store.read_dataset(engine, "reviews", ("review_due",))
+        work_wall, work_cpu, _ = timed(lambda: open_work(result, reviews, settings, AS_AT), args.repeat)
         for label, wall, cpu in (
             ("records after the upload read (snapshot + delta, once)", read_wall, read_cpu),
             ("worked out whole (record_statuses)", full_wall, full_cpu),
-            ("brought up to date (written_since + updated_statuses)", splice_wall, splice_cpu),
+            ("brought up to date (written_since + updated_change)", splice_wall, splice_cpu),
+            ("counts per group: counted afresh (status_counts)", recount_wall, recount_cpu),
+            ("counts per group: brought up to date (updated_counts)", update_wall, update_cpu),
+            ("filter choices: a pass over the rows (filter_options)", rows_wall, rows_cpu),
+            ("filter choices: from the counts (options_from_counts)", cells_wall, cells_cpu),
+            ("the worklist (open_work, reviews read before)", work_wall, work_cpu),
         ):
             print(f"  {label:<56} {wall:.3f} s wall, {cpu:.3f} s cpu")
-        print(f"  identical frames: yes; {load()}")
+        print(f"  identical frames, counts and choices: yes; {load()}")
         engine.dispose()
     return 0
 

@@ -14,16 +14,18 @@ are not categoricals), and callers then count the rows as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from measures.categories import category_key
 from measures.compliance import quarterly_from_counts
 from measures.definitions import MEASURE_IDS, MEASURES, STATUSES
-from measures.filters import Filters
-from measures.quarters import parse_quarter, quarter_after
+from measures.filters import FilterOptions, Filters
+from measures.quarters import parse_quarter, quarter_after, quarters_between
 from measures.settings import Settings
 from measures.spc import BLANK_GROUP, monthly_from_counts
 
@@ -175,6 +177,119 @@ def status_counts(statuses: pd.DataFrame) -> StatusCounts | None:
         status=status_of,
         count=count.astype("int64"),
     )
+
+
+def updated_counts(
+    counts: StatusCounts,
+    statuses: pd.DataFrame,
+    removed: Sequence[pd.DataFrame],
+    added: Sequence[pd.DataFrame],
+) -> StatusCounts | None:
+    """`status_counts(statuses)`, from `counts` of the earlier statuses that `statuses` are, less the rows
+    `removed` (as they were) and with the rows `added`: only those rows are counted (issue 12).
+
+    After an upload of a thousand orders, counting the 4.7 million rows again took a third of a second of
+    the first visit; the rows an upload took out and put in are a few thousand. Cells are matched by what
+    they name, not by their codes: a group by the key of its names (as the statuses' categories match a
+    spelling), a quarter by its month. None where the result could differ from counting the rows (the
+    changed rows could not be counted, a group has no place in the new categories, or a removed row is
+    not in the earlier counts), and the caller counts the rows.
+    """
+    if len(statuses) == 0 or not all(
+        column in statuses and isinstance(statuses[column].dtype, pd.CategoricalDtype)
+        for column in GROUP_COLUMNS
+    ):
+        return None
+    names = {column: np.asarray(statuses[column].cat.categories, dtype=object) for column in GROUP_COLUMNS}
+    parts = [(counts, 1)]
+    for sign, frames in ((-1, removed), (1, added)):
+        for frame in frames:
+            if len(frame):
+                part = status_counts(frame)
+                if part is None:
+                    return None
+                parts.append((part, sign))
+    places = {
+        column: {category_key(str(name)): index for index, name in enumerate(names[column])}
+        for column in GROUP_COLUMNS
+    }  # gains a place for each name the new categories lack (its cells must come to nothing)
+    cells = np.concatenate([_named_cells(part, places, sign) for part, sign in parts], axis=1)
+    team, worker, order_type, measure, month, month_in_quarter, status, count = cells
+    widths = tuple(len(places[column]) + 1 for column in GROUP_COLUMNS)  # a slot for blank
+    group_key = np.ravel_multi_index((team + 1, worker + 1, order_type + 1), widths)
+    low = int(month.min())
+    span = (int(np.prod(widths)), len(MEASURE_IDS), (int(month.max()) - low) // 3 + 1, 3, len(STATUSES))
+    key = np.ravel_multi_index((group_key, measure, (month - low) // 3, month_in_quarter, status), span)
+    cell, where = np.unique(key, return_inverse=True)
+    totals = np.zeros(len(cell), dtype="int64")
+    np.add.at(totals, where, count)
+    if (totals < 0).any() or not totals.any():
+        return None
+    cell, totals = cell[totals > 0], totals[totals > 0]
+    group_key, measure_of, quarter_of, month_of, status_of = np.unravel_index(cell, span)
+    groups, group_of = np.unique(group_key, return_inverse=True)
+    group_codes = np.array(np.unravel_index(groups, widths)).T - 1  # slot 0 -> -1 (blank)
+    if (group_codes >= [len(names[column]) for column in GROUP_COLUMNS]).any():
+        return None  # rows remain in a group the new categories have no name for
+    first_month = low + 3 * int(quarter_of.min())
+    quarter_of = quarter_of - int(quarter_of.min())
+    return StatusCounts(
+        names=names,
+        group_codes=group_codes,
+        first_month=first_month,
+        quarter_count=int(quarter_of.max()) + 1,
+        group=group_of.reshape(-1),
+        measure=measure_of,
+        quarter=quarter_of,
+        month_in_quarter=month_of,
+        status=status_of,
+        count=totals,
+    )
+
+
+def _named_cells(counts: StatusCounts, places: dict[str, dict[str, int]], sign: int) -> np.ndarray:
+    """The counts' cells as rows of (team, worker and order type as places by key, -1 blank; measure;
+    month of the quarter's start; month in quarter; status; signed count). A key `places` lacks is given
+    the next place."""
+    codes = []
+    for place, column in enumerate(GROUP_COLUMNS):
+        keys = places[column]
+        mapping = np.array(
+            [*(keys.setdefault(category_key(str(name)), len(keys)) for name in counts.names[column]), -1],
+            dtype="int64",
+        )
+        codes.append(mapping[counts.group_codes[:, place]][counts.group])  # -1 (blank) picks the last
+    return np.array(
+        [
+            *codes,
+            counts.measure,
+            counts.first_month + 3 * counts.quarter,
+            counts.month_in_quarter,
+            counts.status,
+            sign * counts.count,
+        ],
+        dtype="int64",
+    )
+
+
+def options_from_counts(counts: StatusCounts) -> FilterOptions:
+    """`filters.filter_options` of the statuses counted, from their cells: every quarter from the first to
+    the last, and the team, worker and order-type names some row uses (a pass over the rows costs a
+    tenth of a second at national scale, after every upload)."""
+
+    def names(column: str) -> list[str]:
+        codes = np.unique(counts.group_codes[:, GROUP_COLUMNS.index(column)])
+        return sorted(str(name) for name in counts.names[column][codes[codes >= 0]])
+
+    first, last = (
+        _month_start(counts.first_month + 3 * quarter) for quarter in (0, counts.quarter_count - 1)
+    )
+    return FilterOptions(quarters_between(first, last), names("team"), names("worker"), names("order_type"))
+
+
+def _month_start(month: int) -> date:
+    """The first day of a month counted from 1970-01 (_month_index's inverse)."""
+    return date(1970 + month // 12, month % 12 + 1, 1)
 
 
 def _chosen(counts: StatusCounts, column: str, chosen: tuple[str, ...]) -> np.ndarray:

@@ -19,6 +19,11 @@ that cheaply, and the caller works the statuses out whole.
 A new extract usually brings a newer data date, and with it the as-at date pages open with, so the
 earlier statuses are first moved to the new as-at date (`redated_statuses`): a status depends on that date
 in one way only, a timescale record with nothing recorded being missed once the date is past its due date.
+
+Both hand back the rows they took out and put in (`StatusChange`, from `updated_change` and
+`redated_change`), so what was counted over the earlier statuses follows from those few rows too
+(measures.counts.updated_counts). Columns no written row changed are the earlier frame's own, shared
+and not copied, like every cached frame of statuses they are read-only.
 """
 
 from __future__ import annotations
@@ -59,6 +64,21 @@ class WrittenRecords(Protocol):
     def base_spellings(self) -> dict[str, tuple[np.ndarray, np.ndarray]]: ...  # column -> (codes, spellings)
 
 
+class StatusChange(NamedTuple):
+    """Statuses brought up to date, and the rows by which they differ from the earlier ones: `removed`,
+    rows of the earlier statuses as they were, and `added`, rows of the new. Whatever was counted over the
+    earlier statuses is brought up to date by taking the one out and putting the other in
+    (measures.counts.updated_counts), without a pass over millions of rows."""
+
+    statuses: pd.DataFrame
+    removed: tuple[pd.DataFrame, ...] = ()
+    added: tuple[pd.DataFrame, ...] = ()
+
+    def then(self, later: StatusChange) -> StatusChange:
+        """This change followed by `later`, a change of this one's statuses."""
+        return StatusChange(later.statuses, self.removed + later.removed, self.added + later.added)
+
+
 def updated_statuses(
     old: pd.DataFrame, changes: Mapping[str, WrittenRecords], settings: Settings, as_at: date
 ) -> pd.DataFrame | None:
@@ -68,13 +88,21 @@ def updated_statuses(
     `changes` names every dataset; records only ever change by uploads between the two versions (the
     caller checks: an undo deletes records, which this cannot see).
     """
+    change = updated_change(old, changes, settings, as_at)
+    return None if change is None else change.statuses
+
+
+def updated_change(
+    old: pd.DataFrame, changes: Mapping[str, WrittenRecords], settings: Settings, as_at: date
+) -> StatusChange | None:
+    """updated_statuses, with the rows it took out of `old` and put in (StatusChange)."""
     text_columns = tuple(column for column in TEXT_COLUMNS if column in old.columns)
     expected = [column for column in STATUS_COLUMNS if column not in TEXT_COLUMNS or column in text_columns]
     if list(old.columns) != expected or old.empty or set(_DATASET_ORDER) - set(changes):
         return None
     written = {name: _by_record_id(changes[name].written) for name in _DATASET_ORDER}
     if all(frame.empty for frame in written.values()):
-        return old
+        return StatusChange(old)
     if not _within_calendar_years(old, written):
         return None
     # The grouping columns' codes are put in from the written values (_written_codes): the part's own
@@ -89,10 +117,20 @@ def updated_statuses(
         if values is None:
             return None
         columns[column] = values
-    return frame_from_arrays(columns, copy=False)
+    statuses = frame_from_arrays(columns, copy=False)
+    return StatusChange(statuses, (old.take(layout.gone),), (statuses.take(layout.new_at),))
 
 
 _TIMESCALE_CODES = np.array([code for code, measure in enumerate(MEASURES) if measure.kind == "timescale"])
+
+
+def redated_change(old: pd.DataFrame, old_as_at: date, as_at: date) -> StatusChange | None:
+    """redated_statuses, with the rows whose status it changed as they were and as they are now."""
+    moved = redated_statuses(old, old_as_at, as_at)
+    if moved is None or moved is old:
+        return None if moved is None else StatusChange(old)
+    rows = np.flatnonzero(np.asarray(old["status"].cat.codes) != np.asarray(moved["status"].cat.codes))
+    return StatusChange(moved, (old.take(rows),), (moved.take(rows),))
 
 
 def redated_statuses(old: pd.DataFrame, old_as_at: date, as_at: date) -> pd.DataFrame | None:
@@ -157,13 +195,17 @@ def _within_calendar_years(old: pd.DataFrame, written: dict[str, pd.DataFrame]) 
 
 class _Layout(NamedTuple):
     """Where every row of the result comes from: old's rows at `take`, except at positions `new_at`,
-    which hold the part's (the written records' statuses) rows `new_rows`; old's rows `gone` are left out."""
+    which hold the part's (the written records' statuses) rows `new_rows`; old's rows `gone` are left out.
+    `in_place`: the result's rows are old's, in place, with the new ones exactly where the gone ones were
+    (rewritten records keeping their measures: the usual upload of corrected extracts), so `take` is
+    the identity outside `new_at`, and a column can be old's own with a few values set."""
 
     part: pd.DataFrame
     take: np.ndarray
     new_at: np.ndarray
     new_rows: np.ndarray
     gone: np.ndarray
+    in_place: bool
 
 
 def _layout(old: pd.DataFrame, written: dict[str, pd.DataFrame], part: pd.DataFrame) -> _Layout | None:
@@ -210,7 +252,8 @@ def _layout(old: pd.DataFrame, written: dict[str, pd.DataFrame], part: pd.DataFr
     new_at = np.flatnonzero(source < 0)
     new_rows = -1 - source[new_at]
     source[new_at] = 0
-    return _Layout(part, source, new_at, new_rows, gone)
+    in_place = len(source) == len(old) and np.array_equal(np.sort(gone), new_at)
+    return _Layout(part, source, new_at, new_rows, gone, in_place)
 
 
 def _spliced(
@@ -224,11 +267,9 @@ def _spliced(
     if column in GROUPING_COLUMNS and isinstance(old.dtype, pd.CategoricalDtype):
         unchanged = _same_spellings(column, changes, written)
         target = old.cat.categories if unchanged else _grouping_categories(column, changes, written)
-        codes = _codes_in(old, target, layout.take)
-        codes[layout.new_at] = _written_codes(column, target, layout.part, written)[layout.new_rows]
-        if (codes == _NOWHERE).any():
-            return None
-        return pd.Categorical.from_codes(codes, categories=target, ordered=old.dtype.ordered)
+        return _categorical(
+            old, target, layout, _written_codes(column, target, layout.part, written)[layout.new_rows]
+        )
     if column not in layout.part:
         return None
     new = layout.part[column]
@@ -241,17 +282,39 @@ def _spliced(
             target = _quarter_categories(old, new, layout.gone)
         else:
             return None  # categories this module does not know how to derive
-        codes = _codes_in(old, target, layout.take)
-        codes[layout.new_at] = _codes_in(new, target, layout.new_rows)
-        if (codes == _NOWHERE).any():
-            return None
-        return pd.Categorical.from_codes(codes, categories=target, ordered=old.dtype.ordered)
+        return _categorical(old, target, layout, _codes_in(new, target, layout.new_rows))
     if new.dtype != old.dtype and len(new):
         return None
-    values = old.array.take(layout.take)  # a new array: numpy or extension, any dtype
-    if len(layout.new_at):
-        values[layout.new_at] = new.array.take(layout.new_rows)
+    put = new.array.take(layout.new_rows)
+    if layout.in_place:
+        if old.array.take(layout.new_at).equals(put):
+            values = old.array  # every value as it was: shared, not copied
+        else:
+            values = old.array.copy()
+            values[layout.new_at] = put
+    else:
+        values = old.array.take(layout.take)  # a new array: numpy or extension, any dtype
+        if len(layout.new_at):
+            values[layout.new_at] = put
     return values.to_numpy() if isinstance(values, pd.arrays.NumpyExtensionArray) else values
+
+
+def _categorical(old: pd.Series, target: pd.Index, layout: _Layout, put: np.ndarray) -> object | None:
+    """A categorical column of the result over `target`: old's values where the layout keeps them, the
+    codes `put` at the new rows; None when a value has no place in `target`. Old's own array when the
+    layout is in place, the categories the same and no value differs (shared, not copied)."""
+    if layout.in_place and old.cat.categories.equals(target):
+        codes = np.asarray(old.cat.codes)
+        if np.array_equal(codes[layout.new_at], put):
+            shared: object = old.array
+            return shared
+        codes = codes.copy()
+    else:
+        codes = _codes_in(old, target, layout.take)
+    codes[layout.new_at] = put
+    if (codes == _NOWHERE).any():
+        return None
+    return pd.Categorical.from_codes(codes, categories=target, ordered=old.cat.ordered)
 
 
 def _codes_in(values: pd.Series, target: pd.Index, rows: np.ndarray) -> np.ndarray:

@@ -46,9 +46,15 @@ from measures import (
     settings_to_document,
 )
 from measures.access import in_scope, suppress_small
-from measures.counts import StatusCounts, quarterly_in_filters, status_counts
+from measures.counts import (
+    StatusCounts,
+    options_from_counts,
+    quarterly_in_filters,
+    status_counts,
+    updated_counts,
+)
 from measures.filters import FilterOptions, Filters, filter_options, status_mask
-from measures.incremental import redated_statuses, updated_statuses
+from measures.incremental import StatusChange, redated_change, updated_change
 from measures.saved import statuses_key
 from measures.statuses import GROUPING_COLUMNS
 from measures.worklist import DEFAULT_WITHIN_DAYS, open_work
@@ -209,8 +215,10 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
     settings = _settings(url, version)
     saved = _statuses_path(url, versions, settings, as_at)
     statuses = store.columnar.load_frame(saved) if saved is not None and saved.exists() else None
+    change = None
     if statuses is None:
-        statuses = _brought_up_to_date(url, versions, settings, as_at)
+        change = _brought_up_to_date(url, versions, settings, as_at)
+        statuses = change.statuses if change is not None else None
         if statuses is None:
             statuses = _as_categories(record_statuses(_all_records(url), settings, as_at))
         if saved is not None:
@@ -219,7 +227,10 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
             saving = threading.Thread(target=_save_later, args=(url, saved, statuses), daemon=True)
             _saving.append(saving)
             saving.start()
+    earlier = _latest.get(url)
     _latest[url] = _Latest(versions, _document_text(settings), as_at, statuses)
+    if change is not None and earlier is not None:
+        _changed[url] = _Changed(earlier.statuses, change)
     return statuses
 
 
@@ -238,13 +249,32 @@ class _Latest(NamedTuple):
 _latest: dict[str, _Latest] = {}
 
 
+class _Changed(NamedTuple):
+    """How the newest statuses of a store were brought up to date from the earlier ones."""
+
+    earlier: pd.DataFrame
+    change: StatusChange
+
+
+class _Counted(NamedTuple):
+    statuses: pd.DataFrame
+    counts: StatusCounts | None
+
+
+# Per store: how its newest statuses came from the earlier ones, and the statuses last counted (the whole
+# service's) with their counts, so the next counts are brought up to date from the changed rows
+# (measures.counts.updated_counts). Each holds frames the caches hold too, until the next write.
+_changed: dict[str, _Changed] = {}
+_counted: dict[str, _Counted] = {}
+
+
 def _document_text(settings: Settings) -> str:
     return json.dumps(settings_to_document(settings), sort_keys=True, default=str)
 
 
 def _brought_up_to_date(
     url: str, versions: dict[str, store.RecordsVersion], settings: Settings, as_at: date
-) -> pd.DataFrame | None:
+) -> StatusChange | None:
     """The statuses of these records versions as at this date from the ones this server last had, when
     those are for the same settings and only uploads wrote records since (no undo); else None (work them
     out). A new extract's later data date moves the as-at date pages open with: the earlier statuses are
@@ -252,7 +282,7 @@ def _brought_up_to_date(
     earlier = _latest.get(url)
     if earlier is None or earlier.settings != _document_text(settings):
         return None
-    moved = redated_statuses(earlier.statuses, earlier.as_at, as_at)
+    moved = redated_change(earlier.statuses, earlier.as_at, as_at)
     if moved is None or earlier.versions == versions:
         return moved  # no records written since: only the date moved
     changes = {}
@@ -263,7 +293,8 @@ def _brought_up_to_date(
         if change is None:
             return None
         changes[name] = change
-    return updated_statuses(moved, changes, settings, as_at)
+    updated = updated_change(moved.statuses, changes, settings, as_at)
+    return None if updated is None else moved.then(updated)
 
 
 _saving: list[threading.Thread] = []
@@ -429,7 +460,12 @@ def filter_options_for(url: str, version: str, as_at: date) -> FilterOptions:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _filter_options(url: str, version: str, as_at: date, scope: Scope) -> FilterOptions:
-    return filter_options(_statuses(url, version, as_at, scope))
+    counts = _status_counts(url, version, as_at, scope)
+    return (
+        options_from_counts(counts)
+        if counts is not None
+        else filter_options(_statuses(url, version, as_at, scope))
+    )
 
 
 def kept_rows(url: str, version: str, filters: Filters) -> np.ndarray:
@@ -528,7 +564,28 @@ def status_counts_for(url: str, version: str, as_at: date) -> StatusCounts | Non
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _status_counts(url: str, version: str, as_at: date, scope: Scope) -> StatusCounts | None:
-    return status_counts(_statuses(url, version, as_at, scope))
+    statuses = _statuses(url, version, as_at, scope)
+    if scope is not None:
+        return status_counts(statuses)
+    counts = _counts_brought_up_to_date(url, statuses)
+    if counts is None:
+        counts = status_counts(statuses)
+    _counted[url] = _Counted(statuses, counts)
+    if url in _changed and _changed[url].change.statuses is statuses:
+        del _changed[url]  # used: the earlier statuses need not be held for it any longer
+    return counts
+
+
+def _counts_brought_up_to_date(url: str, statuses: pd.DataFrame) -> StatusCounts | None:
+    """The whole service's counts of `statuses` from the counts of the statuses they were brought up to
+    date from, when this server counted those; else None (count the rows)."""
+    changed, counted = _changed.get(url), _counted.get(url)
+    if changed is None or counted is None or counted.counts is None:
+        return None
+    if changed.change.statuses is not statuses or counted.statuses is not changed.earlier:
+        return None
+    change = changed.change
+    return updated_counts(counted.counts, statuses, change.removed, change.added)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

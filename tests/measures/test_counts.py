@@ -15,8 +15,8 @@ from pandas.testing import assert_frame_equal
 
 from loaders.demo import demo_frames
 from measures import default_settings, quarterly_compliance, record_statuses
-from measures.counts import monthly_in_filters, quarterly_in_filters, status_counts
-from measures.filters import Filters, status_mask
+from measures.counts import monthly_in_filters, options_from_counts, quarterly_in_filters, status_counts
+from measures.filters import Filters, filter_options, status_mask
 from measures.spc import monthly_counts
 
 AS_AT = date(2021, 2, 15)
@@ -97,3 +97,16 @@ def test_a_grouping_column_blank_throughout_is_counted_as_blank() -> None:
     for filters in (Filters(None, None, (), (), (), AS_AT), Filters(None, None, (), (), ("CPO",), AS_AT)):
         expected = quarterly_compliance(statuses[status_mask(statuses, filters)], settings)
         assert_frame_equal(quarterly_in_filters(counts, filters, settings), expected)
+
+
+def test_filter_choices_from_counts_are_those_the_rows_give() -> None:
+    """Every quarter from the first to the last and only the names some record uses, in the same order;
+    a name whose records all went (an unused category) is not offered."""
+    statuses = demo_statuses()
+    assert options_from_counts(status_counts(statuses)) == filter_options(statuses)
+    later = statuses[statuses["quarter_start"] >= pd.Timestamp("2020-01-01")].reset_index(drop=True)
+    first_team = later["team"].cat.categories[0]
+    later = later[later["team"] != first_team].reset_index(drop=True)
+    options = options_from_counts(status_counts(later))
+    assert options == filter_options(later)
+    assert first_team not in options.teams and options.quarters[0] == "2019-20 Q4"

@@ -15,8 +15,16 @@ import pytest
 
 from loaders.demo import demo_frames
 from measures import default_settings, record_statuses
-from measures.incremental import redated_statuses, updated_statuses
+from measures.counts import status_counts, updated_counts
+from measures.incremental import (
+    StatusChange,
+    redated_change,
+    redated_statuses,
+    updated_change,
+    updated_statuses,
+)
 from measures.statuses import GROUPING_COLUMNS
+from tests.measures.counted import assert_counts_equal
 
 AS_AT = date(2021, 3, 31)
 SETTINGS = default_settings()
@@ -66,11 +74,19 @@ def changes_between(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFra
     return changes
 
 
+def assert_counts_follow(old: pd.DataFrame, change: StatusChange) -> None:
+    """The earlier counts brought up to date by the change are the new statuses counted afresh."""
+    counts = updated_counts(status_counts(old), change.statuses, change.removed, change.added)
+    assert_counts_equal(counts, status_counts(change.statuses))
+
+
 def assert_spliced_as_full(
     old: pd.DataFrame, before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]
 ) -> None:
-    spliced = updated_statuses(old, changes_between(before, after), SETTINGS, AS_AT)
-    assert spliced is not None, "expected the statuses to be brought up to date, not worked out whole"
+    change = updated_change(old, changes_between(before, after), SETTINGS, AS_AT)
+    assert change is not None, "expected the statuses to be brought up to date, not worked out whole"
+    spliced = change.statuses
+    assert_counts_follow(old, change)
     full = record_statuses(after, SETTINGS, AS_AT)
     pd.testing.assert_frame_equal(spliced, full, check_categorical=True, check_exact=True)
     for column in full.columns:
@@ -253,8 +269,10 @@ def test_statuses_moved_to_another_as_at_date_come_out_as_a_full_computation(
 ) -> None:
     """A newer extract moves the as-at date pages open with: pending cases past due become missed, and
     going back in time the other way, exactly as worked out whole."""
-    redated = redated_statuses(old, AS_AT, as_at)
-    assert redated is not None
+    change = redated_change(old, AS_AT, as_at)
+    assert change is not None
+    redated = change.statuses
+    assert_counts_follow(old, change)
     full = record_statuses(before, SETTINGS, as_at)
     pd.testing.assert_frame_equal(redated, full, check_categorical=True, check_exact=True)
     changed = int((redated["status"] != old["status"]).sum())
@@ -268,11 +286,13 @@ def test_a_move_and_an_upload_together_come_out_as_a_full_computation(
     after = copy_of(before)
     after["orders"].loc[after["orders"].index[-40:], "induction"] = pd.NaT  # inductions not recorded yet
     later = date(2021, 4, 20)
-    moved = redated_statuses(old, AS_AT, later)
+    moved = redated_change(old, AS_AT, later)
     assert moved is not None
-    spliced = updated_statuses(moved, changes_between(before, after), SETTINGS, later)
+    spliced = updated_change(moved.statuses, changes_between(before, after), SETTINGS, later)
     assert spliced is not None
-    pd.testing.assert_frame_equal(spliced, record_statuses(after, SETTINGS, later), check_exact=True)
+    both = moved.then(spliced)
+    pd.testing.assert_frame_equal(both.statuses, record_statuses(after, SETTINGS, later), check_exact=True)
+    assert_counts_follow(old, both)
 
 
 @pytest.mark.parametrize("as_at", [date(2026, 12, 1), date(2018, 12, 31)])
@@ -287,3 +307,20 @@ def test_an_as_at_date_years_from_the_records_comes_out_as_a_full_computation(
 
 def test_statuses_of_another_shape_are_not_moved(old: pd.DataFrame) -> None:
     assert redated_statuses(old.drop(columns=["due_date"]), AS_AT, date(2021, 4, 1)) is None
+
+
+def test_counts_are_not_brought_up_to_date_from_rows_they_never_held(old: pd.DataFrame) -> None:
+    """Taking out rows the earlier counts lack would leave a cell below nothing: counted afresh instead."""
+    rows = old.take(np.flatnonzero(old["status"] == "met")[:5])
+    assert updated_counts(status_counts(old.drop(index=rows.index)), old, (rows, rows), ()) is None
+    assert_counts_equal(
+        updated_counts(status_counts(old.drop(index=rows.index)), old, (), (rows,)), status_counts(old)
+    )
+
+
+def test_counts_are_not_brought_up_to_date_when_a_counted_group_loses_its_name(old: pd.DataFrame) -> None:
+    """Rows still counted under a worker the new statuses have no category for cannot be placed."""
+    renamed = old.copy()
+    worker = str(renamed["worker"].cat.categories[0])
+    renamed["worker"] = renamed["worker"].cat.rename_categories({worker: "Someone Else Entirely"})
+    assert updated_counts(status_counts(old), renamed, (), ()) is None

@@ -1,6 +1,7 @@
 """The dashboard's statuses after a write (pages.ui.data._all_statuses): an upload is put in place from the
 records it wrote, and the figures are those of a full computation; an undo or a settings change works
-them out whole. The cached function is called directly, as the warming thread calls it."""
+them out whole. Their counts per group and the filter choices follow the same way. The cached functions
+are called directly, as the warming thread calls them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import store
 import store.columnar
 from loaders import sheet_from_frame
 from measures import record_statuses, settings_from_document
+from measures.counts import StatusCounts, status_counts
+from measures.filters import filter_options
 from pages.ui import data
+from tests.measures.counted import assert_counts_equal
 from tests.pages.conftest import AS_AT
 
 DATASETS = ("orders", "reviews", "audits")
@@ -30,6 +34,23 @@ def full_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(data, "record_statuses", counted)
     return calls
+
+
+@pytest.fixture
+def recounts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the statuses counted afresh by the dashboard (one entry, the rows counted, per pass)."""
+    calls: list[int] = []
+
+    def counted(statuses: pd.DataFrame) -> StatusCounts | None:
+        calls.append(len(statuses))
+        return status_counts(statuses)
+
+    monkeypatch.setattr(data, "status_counts", counted)
+    return calls
+
+
+def _counts(url: str, as_at: date = AS_AT) -> StatusCounts | None:
+    return data._status_counts(url, store.data_version(data.engine_for(url)), as_at, None)
 
 
 def _statuses(url: str, as_at: date = AS_AT) -> pd.DataFrame:
@@ -135,3 +156,34 @@ def test_of_statuses_worked_out_in_a_row_only_the_newest_are_saved(demo_url: str
     saved = store.columnar.load_frame(second_file)
     assert saved is not None and not saved.equals(first)
     pd.testing.assert_frame_equal(saved, second, check_exact=True, check_dtype=False, check_categorical=False)
+
+
+def test_counts_and_filter_choices_after_an_upload_come_from_the_changed_rows(
+    demo_url: str, recounts: list[int]
+) -> None:
+    """An upload moving cases to a new team, with a later data date, then an undo: the counts the overview
+    sums and the sidebar's choices are those of the statuses counted afresh, and only the undo (whose
+    statuses are worked out whole) passes over every row again."""
+    _counts(demo_url)
+    assert len(recounts) == 1
+    orders = store.read_dataset(data.engine_for(demo_url), "orders").tail(30)
+    moved = orders.drop(columns=["record_id", "upload_id"]).assign(team="North Team (demo)")
+    moved["induction"] = moved["order_date"] + pd.Timedelta(days=4)
+    upload_id = _upload(demo_url, "orders", moved, "north")
+    later = AS_AT + timedelta(days=20)
+
+    counts = _counts(demo_url, later)
+    version = store.data_version(data.engine_for(demo_url))
+    options = data._filter_options(demo_url, version, later, None)
+
+    assert len(recounts) == 1
+    expected = _expected(demo_url, later)
+    assert_counts_equal(counts, status_counts(expected))
+    assert options == filter_options(expected) and "North Team (demo)" in options.teams
+
+    assert upload_id is not None
+    store.undo_upload(data.engine_for(demo_url), upload_id, user="officer")
+    after_undo = _counts(demo_url, later)
+    assert len(recounts) == 2
+    assert_counts_equal(after_undo, status_counts(_expected(demo_url, later)))
+    data.wait_for_saves()
