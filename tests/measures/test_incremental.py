@@ -16,6 +16,7 @@ import pytest
 from loaders.demo import demo_frames
 from measures import default_settings, record_statuses
 from measures.counts import status_counts, updated_counts
+from measures.definitions import MEASURES
 from measures.incremental import (
     StatusChange,
     redated_change,
@@ -23,7 +24,7 @@ from measures.incremental import (
     updated_change,
     updated_statuses,
 )
-from measures.statuses import GROUPING_COLUMNS
+from measures.statuses import _DATE_COLUMNS, GROUPING_COLUMNS
 from tests.measures.counted import assert_counts_equal
 
 AS_AT = date(2021, 3, 31)
@@ -202,6 +203,26 @@ def test_a_quarter_gains_records_beyond_the_earlier_range(
     oldest = new_rows(after["orders"], 2, 60_010).assign(order_date=pd.Timestamp("2019-01-02"))
     after["orders"] = pd.concat([after["orders"], newest, oldest], ignore_index=True)
     assert_spliced_as_full(old, before, after)
+
+
+@pytest.mark.parametrize("moved", ["all", "some"])
+def test_records_of_the_earliest_quarter_moving_later(
+    before: dict[str, pd.DataFrame], old: pd.DataFrame, moved: str
+) -> None:
+    """Corrected dates move every record counted in the earliest quarter a year on (the quarters then
+    start later), or only some of them (the range stays): as worked out whole, both ways."""
+    first = old[old["quarter"] == old["quarter"].cat.categories[0]]
+    dataset_of = {measure.id: measure.dataset for measure in MEASURES}
+    after = copy_of(before)
+    for name, frame in after.items():
+        ids = first.loc[first["measure"].map(dataset_of).astype(str) == name, "record_id"].unique()
+        chosen = frame["record_id"].isin(ids if moved == "all" else ids[: len(ids) // 2])
+        for column in _DATE_COLUMNS[name]:
+            frame.loc[chosen, column] = frame.loc[chosen, column] + pd.Timedelta(days=365)
+    assert_spliced_as_full(old, before, after)
+    quarters = record_statuses(after, SETTINGS, AS_AT)["quarter"].cat.categories
+    starts_later = quarters[0] != old["quarter"].cat.categories[0]
+    assert starts_later == (moved == "all")
 
 
 @pytest.mark.parametrize("seed", range(6))
