@@ -571,8 +571,9 @@ def _status_counts(url: str, version: str, as_at: date, scope: Scope) -> StatusC
     if counts is None:
         counts = status_counts(statuses)
     _counted[url] = _Counted(statuses, counts)
-    if url in _changed and _changed[url].change.statuses is statuses:
-        del _changed[url]  # used: the earlier statuses need not be held for it any longer
+    changed = _changed.get(url)
+    if changed is not None and changed.change.statuses is statuses:
+        _changed.pop(url, None)  # used: the earlier statuses need not be held for it any longer
     return counts
 
 
