@@ -107,6 +107,20 @@ def test_the_data_quality_lists_name_each_variant_and_count():
     ]
 
 
+def test_formats_count_every_record_of_a_reference_used_again():
+    """A person's reviews repeat their order's reference: each record counts, and a format's example is
+    the first record written in it."""
+    frames = {
+        "orders": pd.DataFrame({"case_ref": ["cf-9", "CF-001", "CF-002"]}),
+        "reviews": pd.DataFrame({"case_ref": ["CF-001", "CF-001", "cf-9", "77", None]}),
+    }
+    assert case_ref_formats(frames).to_dict("records") == [
+        {"format": "AA-9", "records": 4, "example": "CF-001"},
+        {"format": "aa-9", "records": 2, "example": "cf-9"},
+        {"format": "9", "records": 1, "example": "77"},
+    ]
+
+
 def test_one_format_of_reference_lists_nothing():
     frames = {"orders": pd.DataFrame({"case_ref": ["DEMO-00001", "DEMO-12"]})}
     assert case_ref_formats(frames).empty
