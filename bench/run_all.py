@@ -18,6 +18,8 @@ SCRIPTS = [
     "bench_scope.py",
     "bench_dashboard.py",
     "bench_scale.py",  # issue 12: every row of its table, SQLite and PostgreSQL
+    "bench_splice.py",  # issue 12: each step after an upload, against the full computation
+    "bench_pages.py",  # issue 12: the first visit to every page
     "fuzz_files.py",
 ]
 
