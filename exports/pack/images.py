@@ -9,6 +9,7 @@ still built, with its tables, and says the charts were left out and why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import shutil
@@ -22,6 +23,11 @@ DEBIAN_CHROMIUM = "/usr/bin/chromium"
 IMAGE_WIDTH = 900
 IMAGE_HEIGHT = 500
 RENDER_TIMEOUT_SECONDS = 60
+# A browser that starts but never answers (seen once in CI: kaleido waited on Chromium for good) must not
+# hold the pack, a test or a page for ever: its start and each chart have a deadline, and a session that
+# misses one is given up, the charts drawn once more by a fresh browser.
+START_TIMEOUT_SECONDS = 30
+CHART_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -73,26 +79,41 @@ class ChartSession:
         import kaleido
 
         options = {"format": "png", "width": IMAGE_WIDTH, "height": IMAGE_HEIGHT}
-        # mathjax off: it would be fetched from the internet, and no chart here writes mathematics.
-        async with kaleido.Kaleido(
-            n=1, mathjax=False, path=self._browser, timeout=RENDER_TIMEOUT_SECONDS
-        ) as renderer:
+        async with contextlib.AsyncExitStack() as stack:
+            async with asyncio.timeout(START_TIMEOUT_SECONDS):
+                # mathjax off: it would be fetched from the internet, and no chart here writes mathematics.
+                renderer = await stack.enter_async_context(
+                    kaleido.Kaleido(n=1, mathjax=False, path=self._browser, timeout=RENDER_TIMEOUT_SECONDS)
+                )
             figures = await asyncio.get_running_loop().run_in_executor(None, self._jobs.get)
             if figures is None:
                 return {}
-            return {key: await renderer.calc_fig(figure, opts=options) for key, figure in figures.items()}
+            return {
+                key: await asyncio.wait_for(renderer.calc_fig(figure, opts=options), CHART_TIMEOUT_SECONDS)
+                for key, figure in figures.items()
+            }
 
-    def render(self, figures: Mapping[str, go.Figure]) -> ChartImages:
-        """Every figure as a PNG, or none and the reason."""
+    def render(self, figures: Mapping[str, go.Figure], *, again: bool = True) -> ChartImages:
+        """Every figure as a PNG, or none and the reason. A browser that missed a deadline is given up
+        and, when `again`, the charts are drawn once more by a fresh one."""
         if self._thread is None:
             return ChartImages(left_out=NO_BROWSER)
         if not figures:
             self.close()
             return ChartImages()
         self._jobs.put(dict(figures))
-        result = self._results.get()
-        self._thread.join()
+        # Every wait in the thread has a deadline; this one only guards against a browser that will not
+        # even close (the thread is a daemon: it cannot keep the process alive).
+        limit = START_TIMEOUT_SECONDS + CHART_TIMEOUT_SECONDS * len(figures) + 30
+        try:
+            result: dict[str, bytes] | BaseException = self._results.get(timeout=limit)
+        except queue.Empty:
+            result = TimeoutError()
+        else:
+            self._thread.join()
         self._thread = None
+        if isinstance(result, TimeoutError) and again:
+            return ChartSession().render(figures, again=False)
         if isinstance(result, BaseException):
             return ChartImages(left_out=f"the browser could not draw them ({type(result).__name__})")
         return ChartImages(images=result)

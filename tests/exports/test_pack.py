@@ -8,12 +8,15 @@ BROWSER_PATH pointing nowhere, which is also the "no browser" path the pack must
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
 import shutil
+import time
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import openpyxl
@@ -312,3 +315,70 @@ def test_a_browser_that_will_not_start_leaves_the_charts_out_with_the_reason(mon
     images = render_charts({"lscmi": go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))})
     assert images.images == {}
     assert images.left_out.startswith("the browser could not draw them (")
+
+
+class StallingKaleido:
+    """Stands in for kaleido.Kaleido: the first `stalls` browsers never answer, at `where` (their start
+    or a chart); later ones draw every chart as a tiny PNG."""
+
+    stalls = 1
+    where = "chart"
+    started: ClassVar[list[StallingKaleido]] = []
+
+    def __init__(self, **options: object) -> None:
+        self.stalling = len(StallingKaleido.started) < StallingKaleido.stalls
+        StallingKaleido.started.append(self)
+
+    async def __aenter__(self) -> StallingKaleido:
+        if self.stalling and StallingKaleido.where == "start":
+            await asyncio.sleep(3600)
+        return self
+
+    async def __aexit__(self, *exception: object) -> None:
+        return None
+
+    async def calc_fig(self, figure: object, opts: dict[str, object]) -> bytes:
+        if self.stalling:
+            await asyncio.sleep(3600)
+        return b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def stalling_browser(monkeypatch: pytest.MonkeyPatch) -> type[StallingKaleido]:
+    import kaleido
+
+    from exports.pack import images
+
+    monkeypatch.setenv("BROWSER_PATH", "/bin/true")
+    monkeypatch.setattr(kaleido, "Kaleido", StallingKaleido)
+    monkeypatch.setattr(images, "START_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(images, "CHART_TIMEOUT_SECONDS", 0.5)
+    StallingKaleido.started = []
+    return StallingKaleido
+
+
+@pytest.mark.parametrize("where", ["start", "chart"])
+def test_a_browser_that_stops_answering_is_given_up_and_the_charts_drawn_by_a_fresh_one(
+    stalling_browser: type[StallingKaleido], where: str
+) -> None:
+    """Seen once in CI: Chromium started and never answered, and the pack (and the suite) waited for good."""
+    import plotly.graph_objects as go
+
+    stalling_browser.stalls, stalling_browser.where = 1, where
+    started = time.perf_counter()
+    images = render_charts({"lscmi": go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))})
+    assert images.images == {"lscmi": b"\x89PNG\r\n\x1a\n"} and images.left_out == ""
+    assert len(stalling_browser.started) == 2
+    assert time.perf_counter() - started < 10
+
+
+def test_two_browsers_that_stop_answering_leave_the_charts_out_with_the_reason(
+    stalling_browser: type[StallingKaleido],
+) -> None:
+    import plotly.graph_objects as go
+
+    stalling_browser.stalls, stalling_browser.where = 2, "chart"
+    images = render_charts({"lscmi": go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))})
+    assert images.images == {}
+    assert images.left_out == "the browser could not draw them (TimeoutError)"
+    assert len(stalling_browser.started) == 2
