@@ -228,14 +228,6 @@ def test_a_team_leader_follows_a_workers_count_on_due_soon_to_their_cases(
     assert_no_app_error(page)
     assert main.get_by_text(f"{open_cases:,} open cases of {worker}, most urgent first.").is_visible()
 
-    # The file is made when the button is pressed: it holds that worker's open cases, no one else's.
-    with page.expect_download() as download_info:
-        main.get_by_role("button", name="Download CSV").click()
-    content = Path(download_info.value.path()).read_bytes()
-    cases = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-    assert len(cases) == open_cases
-    assert {case["Worker"] for case in cases} == {worker}
-
 
 def test_the_spc_summary_shows_every_measures_icons_and_links_to_its_page(
     page: Page, dashboard_url: str

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -111,25 +110,16 @@ def statuses_in_store(url: str, as_at: date = AS_AT) -> pd.DataFrame:
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """The bytes behind every download button the app draws, by the file name it offers; for a button
-    that makes its file when pressed, the bytes a press would download (made here at once)."""
+    """The bytes behind every download button the app draws, by the file name it offers."""
     captured: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
-    original_deferred = MediaFileManager.add_deferred
 
     def remember(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
         if filename and isinstance(path_or_data, bytes):
             captured[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
-    def remember_deferred(self, data_callable, mimetype, coordinates, file_name=None, **more):  # type: ignore[no-untyped-def]
-        if file_name:
-            made = data_callable()
-            captured[file_name] = made if isinstance(made, bytes) else made.encode("utf-8")
-        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **more)
-
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", remember)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", remember_deferred)
     yield captured
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 
 import pandas as pd
-import streamlit as st
 
-import exports
 import store
 
 from .conftest import AS_AT, page, statuses_in_store
@@ -120,28 +117,3 @@ def test_the_overview_says_how_many_cases_are_open_in_each_improvement_area(demo
         "10 working days."
         for area in (in_area_1, ~in_area_1)
     ]
-
-
-def test_the_files_are_made_when_a_button_is_pressed_not_on_a_visit(demo_url, make_app, monkeypatch):
-    """A whole service's worklist takes seconds to write as XLSX: a visit draws the buttons only, and
-    the press that downloads the file logs the digest of the very bytes made."""
-    made: list[bytes] = []
-    write_xlsx = exports.to_xlsx_bytes
-
-    def counted(table: pd.DataFrame, sheet: str) -> bytes:
-        made.append(write_xlsx(table, sheet))
-        return made[-1]
-
-    monkeypatch.setattr(exports, "to_xlsx_bytes", counted)
-    st.cache_data.clear()
-    app = make_app(page("due_soon"))
-    buttons = app.get("download_button")
-    assert [button.proto.label for button in buttons] == ["Download CSV", "Download XLSX"]
-    assert made == []
-
-    buttons[1].click().run()
-
-    assert len(made) == 1
-    log = store.list_exports(store.connect(demo_url))
-    assert (log.loc[0, "what"], log.loc[0, "format"]) == ("due_soon", "xlsx")
-    assert log.loc[0, "sha256"] == hashlib.sha256(made[0]).hexdigest()
