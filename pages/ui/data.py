@@ -223,8 +223,8 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
             statuses = _as_categories(record_statuses(_all_records(url), settings, as_at))
         if saved is not None:
             with _save_lock:
-                _newest_to_save[url] = saved
-            saving = threading.Thread(target=_save_later, args=(url, saved, statuses), daemon=True)
+                _newest_to_save[(url, as_at)] = saved
+            saving = threading.Thread(target=_save_later, args=((url, as_at), saved, statuses), daemon=True)
             _saving.append(saving)
             saving.start()
     earlier = _latest.get(url)
@@ -300,21 +300,24 @@ def _brought_up_to_date(
 _saving: list[threading.Thread] = []
 # Saving millions of statuses takes a second or two of processor time. Started at once, it would compete
 # with the page that asked for them (and the warming of their counts and worklist), so it waits this
-# long first, and is left out when newer statuses of the same store came meanwhile (uploads in a row: only
-# the last is saved, and no save lands in the next upload's first visit); a server that stops, or a test,
-# has the newest saved at once (wait_for_saves).
+# long first, and is left out when newer statuses of the same store and as-at date came meanwhile (uploads
+# in a row: only the last is saved, and no save lands in the next upload's first visit); a server that
+# stops, or a test, has the newest saved at once (wait_for_saves). Per as-at date: a new extract moves the
+# date pages open with while the warming thread may still work for the date last asked for, and one
+# date's statuses must not displace the other's (the next start, or the command line's report, reads them).
 SAVE_DELAY_SECONDS = 10.0
 _save_now = threading.Event()
 _save_lock = threading.Lock()
-_newest_to_save: dict[str, Path] = {}  # per store: the newest statuses waiting to be saved
+# per store and as-at date: the newest statuses waiting to be saved
+_newest_to_save: dict[tuple[str, date], Path] = {}
 
 
-def _save_later(url: str, path: Path, statuses: pd.DataFrame) -> None:
+def _save_later(which: tuple[str, date], path: Path, statuses: pd.DataFrame) -> None:
     _save_now.wait(SAVE_DELAY_SECONDS)
     with _save_lock:
-        if _newest_to_save.get(url) != path:
-            return  # newer statuses of this store came since: those are saved instead
-        del _newest_to_save[url]
+        if _newest_to_save.get(which) != path:
+            return  # newer statuses of this store and date came since: those are saved instead
+        del _newest_to_save[which]
     _save_quietly(path, statuses)
 
 

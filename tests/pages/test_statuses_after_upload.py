@@ -187,3 +187,24 @@ def test_counts_and_filter_choices_after_an_upload_come_from_the_changed_rows(
     assert len(recounts) == 2
     assert_counts_equal(after_undo, status_counts(_expected(demo_url, later)))
     data.wait_for_saves()
+
+
+def test_statuses_for_two_as_at_dates_are_both_saved(demo_url: str) -> None:
+    """A new extract moves the date pages open with while the warming thread may still work for the date
+    last asked for: one date's statuses must not displace the other's save (the next server start and the
+    command line's report read the one for their date)."""
+    engine = data.engine_for(demo_url)
+    version = store.data_version(engine)
+    later = AS_AT + timedelta(days=1)
+    first, second = _statuses(demo_url), _statuses(demo_url, later)
+
+    data.wait_for_saves()
+
+    for as_at, statuses in ((AS_AT, first), (later, second)):
+        path = data.statuses_file(demo_url, version, as_at)
+        assert path is not None and path.exists(), as_at
+        saved = store.columnar.load_frame(path)
+        assert saved is not None
+        pd.testing.assert_frame_equal(
+            saved, statuses, check_exact=True, check_dtype=False, check_categorical=False
+        )
