@@ -231,6 +231,8 @@ def _all_statuses(url: str, version: str, as_at: date) -> pd.DataFrame:
     _latest[url] = _Latest(versions, _document_text(settings), as_at, statuses)
     if change is not None and earlier is not None:
         _changed[url] = _Changed(earlier.statuses, change)
+    else:
+        _changed.pop(url, None)  # read or worked out whole: an older change must not hold its frames
     return statuses
 
 

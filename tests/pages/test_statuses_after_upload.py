@@ -208,3 +208,19 @@ def test_statuses_for_two_as_at_dates_are_both_saved(demo_url: str) -> None:
         pd.testing.assert_frame_equal(
             saved, statuses, check_exact=True, check_dtype=False, check_categorical=False
         )
+
+
+def test_statuses_worked_out_whole_let_go_of_an_earlier_change(demo_url: str) -> None:
+    """An upload's statuses that were never counted, then an undo: the statuses from before the upload
+    (a whole service's worth, hundreds of MB at national scale) are not held for a count that will not
+    come."""
+    _statuses(demo_url)
+    orders = store.read_dataset(data.engine_for(demo_url), "orders").tail(5)
+    upload_id = _upload(demo_url, "orders", orders.drop(columns=["record_id", "upload_id"]), "kept")
+    _statuses(demo_url)
+    assert demo_url in data._changed  # held until the counts use it
+    assert upload_id is not None
+    store.undo_upload(data.engine_for(demo_url), upload_id, user="officer")
+    _statuses(demo_url)
+    assert demo_url not in data._changed
+    data.wait_for_saves()
